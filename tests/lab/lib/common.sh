@@ -77,7 +77,14 @@ lab_spawn() {
     echo $! >"$LAB_DIR/pid/$name.pid"
 }
 
-pid_alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
+# A zombie counts as dead: whoever reaps orphans here (pid 1) may be slow.
+pid_alive() {
+    local stat
+    [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null || return 1
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    stat=${stat##*) }
+    [ "${stat%% *}" != Z ]
+}
 
 # lab_pid NAME : print the pid recorded for NAME if that process is alive.
 lab_pid() {

@@ -130,6 +130,76 @@ sc_scenario() {
     tap_check "$desc: virtual IP removed from the client" sh -c "! ip netns exec $(ns_name client) ip -4 -o addr show | grep -q ' 10\.99\.'"
 }
 
+# -- every scenario (lab selfcheck --all) ------------------------------------
+
+sc_log_since() { tail -n "+$(($2 + 1))" "$1"; }
+
+sc_no_vip6() { ! nsx client ip -6 -o addr show | grep -q ' fd00:99::'; }
+
+sc_public_via_gw() {
+    sc_http_hello http://203.0.113.80/hello.txt "$LAB_HELLO_PUBLIC" || return 1
+    # the public host saw the gateway's address (full-tunnel masquerade)
+    tail -n 1 "$LAB_DIR/log/http-public.log" | grep -q '^203\.0\.113\.2 '
+}
+
+sc_gw_got_fragments() {
+    sc_log_since "$LAB_DIR/gw/charon.log" "$1" | grep -q "received fragment #"
+}
+
+sc_child_rekey_soon() {
+    local secs
+    secs=$(lab_swanctl gw --list-sas --ike "$1" |
+        sed -n 's/.*installed .* rekeying in \([0-9]*\)s.*/\1/p' | head -n 1)
+    if [ -z "$secs" ] || [ "$secs" -gt 25 ]; then
+        echo "CHILD SA rekeys in '${secs}' s"
+        return 1
+    fi
+}
+
+sc_no_mobike() {
+    local lines
+    lines=$(sc_log_since "$LAB_DIR/sswan/charon.log" "$1" | grep "parsed IKE_AUTH response")
+    [ -n "$lines" ] && ! grep -q MOBIKE_SUP <<<"$lines"
+}
+
+# sc_quick CONN : connect, scenario-specific checks, ping, disconnect.
+sc_quick() {
+    local conn=$1 gwlog0 cllog0 pool=10.99.0.
+    gwlog0=$(wc -l <"$LAB_DIR/gw/charon.log")
+    cllog0=$(wc -l <"$LAB_DIR/sswan/charon.log")
+    [ "$conn" = eap-full ] && pool=10.98.0.
+    if ! tap_check "$conn: connects" \
+        lab_swanctl sswan --initiate --ike "$conn" --child "$conn" --timeout 30; then
+        diag "$(sc_log_since "$LAB_DIR/gw/charon.log" "$gwlog0" | tail -n 30)"
+        return 0
+    fi
+    tap_check "$conn: virtual IPv4 from ${pool}0/24" sc_vip4 "$pool"
+    tap_check "$conn: ping 10.20.0.10" nsx client ping -c2 -i0.2 -W2 10.20.0.10
+    case $conn in
+    eap-full)
+        tap_check "$conn: public web host through the tunnel, masqueraded by the gateway" \
+            sc_public_via_gw
+        ;;
+    eap-v4only)
+        tap_check "$conn: no IPv6 virtual IP" sc_no_vip6
+        ;;
+    pubkey-big)
+        tap_check "$conn: IKE_AUTH arrived in fragments" sc_gw_got_fragments "$gwlog0"
+        ;;
+    eap-rekey)
+        tap_check "$conn: CHILD SA rekeys within 25 s" sc_child_rekey_soon "$conn"
+        ;;
+    eap-nomobike)
+        tap_check "$conn: gateway does not offer MOBIKE" sc_no_mobike "$cllog0"
+        ;;
+    *)
+        tap_check "$conn: ping fd00:20::10" nsx client ping -6 -c2 -i0.2 -W2 fd00:20::10
+        ;;
+    esac
+    tap_check "$conn: disconnects" lab_swanctl sswan --terminate --ike "$conn" --timeout 30
+    tap_check "$conn: gateway has no SA left" wait_for 5 sc_gw_no_sa
+}
+
 selfcheck_main() {
     local t0=$SECONDS gwlog0
     # Each check reports its own failure; go on after one.
@@ -156,6 +226,12 @@ selfcheck_main() {
         tap_check "gateway sent INTERNAL_DNS_DOMAIN (type 25)" sc_gw_sent_dns_domain "$gwlog0"
         tap_check "client received INTERNAL_DNS_DOMAIN (type 25)" sc_client_got_dns_domain
         sc_scenario pubkey-rsa "RSA certificate"
+        if [ "${1:-}" = --all ]; then
+            local row
+            for row in "${LAB_SCENARIOS[@]}"; do
+                sc_quick "$(cut -d'|' -f2 <<<"$row")"
+            done
+        fi
     fi
     charon_stop sswan
     trap - EXIT

@@ -44,7 +44,7 @@ charon_write_conf() {
 charon {
     threads = 16
     load = $plugins
-    # Keep retransmissions short-ish so a dead peer is noticed in ~1 min.
+    # 4 retransmits (4+7+13+23+42 s): a dead peer is declared after ~90 s.
     retransmit_tries = 4
     filelog {
         lab {
@@ -126,6 +126,17 @@ exec "$charon"'
 
 charon_running() { lab_pid "charon-$1" >/dev/null; }
 
+# charon_wait_ready INST : until vici answers (15 s), or charon is gone.
+charon_wait_ready() {
+    local i
+    for ((i = 0; i < 150; i++)); do
+        lab_swanctl "$1" --stats >/dev/null 2>&1 && return 0
+        charon_running "$1" || return 1
+        sleep 0.1
+    done
+    return 1
+}
+
 # charon_start INST : start charon and load the swanctl configuration.
 charon_start() {
     local inst=$1 node level dir=$LAB_DIR/$1
@@ -141,8 +152,9 @@ charon_start() {
     charon_write_conf "$inst" "$level"
     lab_spawn "charon-$inst" "$node" unshare --mount --propagation private -- \
         bash -c "$CHARON_RUN" charon-run "$LAB_DIR" "$dir" "$LAB_CHARON"
-    if ! wait_for 15 lab_swanctl "$inst" --stats; then
+    if ! charon_wait_ready "$inst"; then
         tail -n 20 "$dir/charon.log" "$LAB_DIR/log/charon-$inst.log" >&2 2>/dev/null || true
+        charon_stop "$inst"
         lab_die "charon ($inst) did not start"
     fi
     lab_swanctl "$inst" --load-all --noprompt >"$dir/load.log" 2>&1 || {
@@ -157,7 +169,7 @@ charon_stop() {
     if pid=$(lab_pid "charon-$inst"); then
         if [ "${2:-}" = KILL ]; then
             kill -KILL "$pid" 2>/dev/null || true
-            wait_for 5 sh -c "! kill -0 $pid"
+            wait_for 5 pid_dead "$pid" || true
         else
             kill_pids 10 "$pid"
         fi

@@ -86,6 +86,8 @@ pid_alive() {
     [ "${stat%% *}" != Z ]
 }
 
+pid_dead() { ! pid_alive "$1"; }
+
 # lab_pid NAME : print the pid recorded for NAME if that process is alive.
 lab_pid() {
     local pid

@@ -8,9 +8,33 @@
 # `unshare --mount` with a private /run (charon's pid file is always
 # /var/run/charon.pid).
 
-# Level for the ike, cfg and chd log groups (4 also logs keys).
-LAB_GW_LOGLEVEL=${LAB_GW_LOGLEVEL:-2}
-LAB_SSWAN_LOGLEVEL=${LAB_SSWAN_LOGLEVEL:-2}
+# Level for the ike, cfg and chd log groups (4 also logs keys): from
+# LAB_GW_LOGLEVEL / LAB_SSWAN_LOGLEVEL when set, else the level last chosen
+# with `lab gw|sswan loglevel N` (kept in $LAB_DIR/INST/loglevel), else 2.
+charon_loglevel() {
+    local var=LAB_GW_LOGLEVEL
+    [ "$1" = sswan ] && var=LAB_SSWAN_LOGLEVEL
+    if [ -n "${!var:-}" ]; then
+        echo "${!var}"
+    else
+        cat "$LAB_DIR/$1/loglevel" 2>/dev/null || echo 2
+    fi
+}
+
+# charon_set_loglevel INST N : change the level now (reload-settings) and for
+# later starts.
+charon_set_loglevel() {
+    case $2 in
+    -1 | [0-4]) ;;
+    *) lab_die "log level must be -1..4 (got '$2')" ;;
+    esac
+    mkdir -p "$LAB_DIR/$1"
+    echo "$2" >"$LAB_DIR/$1/loglevel"
+    if charon_running "$1"; then
+        charon_write_conf "$1" "$2"
+        lab_swanctl "$1" --reload-settings >/dev/null
+    fi
+}
 
 # Plugins common to both ends. kernel-libipsec does ESP in user space (the
 # kernel here has no XFRM crypto); kdf is needed with an explicit list.
@@ -145,7 +169,7 @@ charon_start() {
         return 0
     fi
     [ -d "$LAB_DIR/pki" ] || lab_die "the lab is not up"
-    if [ "$inst" = gw ]; then level=$LAB_GW_LOGLEVEL; else level=$LAB_SSWAN_LOGLEVEL; fi
+    level=$(charon_loglevel "$inst")
     mkdir -p "$dir/run"
     rm -f "$dir/run/charon.pid" "$dir/charon.vici"
     [ -d "$dir/swanctl" ] || charon_swanctl_dir "$inst"

@@ -18,6 +18,8 @@ teardown() { "$lab" down 2>&1 | sed 's/^/# /' >&2; }
 trap teardown EXIT
 trap 'exit 130' INT TERM
 
+# Start from scratch even if an interrupted run left a lab with this prefix.
+"$lab" down >/dev/null 2>&1 || true
 if ! up_log=$("$lab" up 2>&1); then
     echo "1..1"
     echo "not ok 1 - lab up (prefix $LAB_PREFIX)"

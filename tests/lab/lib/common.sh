@@ -25,7 +25,8 @@ case $LAB_DIR in
     exit 2
     ;;
 esac
-LAB_DIR=${LAB_DIR%/}
+# Resolve symlinks (/var/run -> /run): charon's private /run relies on it.
+LAB_DIR=$(realpath -m "$LAB_DIR")
 case $LAB_DIR in
 "" | /run | /tmp | /var/run)
     echo "lab: refusing LAB_DIR='$LAB_DIR'" >&2

@@ -41,6 +41,40 @@ static int errno_error(GError **error, int r, const char *what, const char *path
         return r;
 }
 
+/* Atomically when we can. A resolv.conf that is a mount point (containers
+ * bind-mount it) cannot be renamed over (EBUSY): it is rewritten in place. */
+static int replace_file(const char *path, const char *data, size_t len, mode_t mode,
+                        GError **error)
+{
+        g_autoptr(GError) e = NULL;
+        _cleanup_close_ int fd = -1;
+        size_t off = 0;
+        int r;
+
+        r = atomic_write_file(path, data, len, mode, &e);
+        if (r != -EBUSY) {
+                if (r < 0)
+                        g_propagate_error(error, g_steal_pointer(&e));
+                return r;
+        }
+        fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+                return errno_error(error, -errno, "rewriting", path);
+        while (off < len) {
+                ssize_t n = write(fd, data + off, len - off);
+
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return errno_error(error, -errno, "rewriting", path);
+                }
+                off += (size_t)n;
+        }
+        if (fsync(fd) < 0)
+                return errno_error(error, -errno, "rewriting", path);
+        return 0;
+}
+
 static int resolvconf_apply(const struct platform_config *cfg, struct journal *j, GError **error)
 {
         struct op op = { .kind = OP_DNS_RESOLVCONF, .suppress = -1 };
@@ -105,7 +139,7 @@ static int resolvconf_apply(const struct platform_config *cfg, struct journal *j
                 goto out;
         content = resolvconf_render(cfg);
         /* rename() over a symlink replaces the link itself, not its target. */
-        r = atomic_write_file(cfg->resolv_conf, content, strlen(content), 0644, error);
+        r = replace_file(cfg->resolv_conf, content, strlen(content), 0644, error);
 out:
         op_clear(&op);
         return r;
@@ -141,7 +175,7 @@ int resolvconf_restore(const struct op *op, GError **error)
                             e->message);
                 return -EIO;
         }
-        r = atomic_write_file(op->path, data, len, st.st_mode & 07777, error);
+        r = replace_file(op->path, data, len, st.st_mode & 07777, error);
         if (r < 0)
                 return r;
         if (unlink(op->saved) < 0 && errno != ENOENT)

@@ -8,7 +8,6 @@
 
 TOOL=${top_builddir:-.}/tests/platform/tsu-platform-tool
 PLAT_PREFIX=tsuplat-$$
-PLAT_NETNS=""
 PLAT_PIDS=""
 PLAT_TMP=$(mktemp -d /tmp/tsuplat.XXXXXX)
 PLAT_SEQ=0
@@ -17,7 +16,10 @@ plat_cleanup() {
         local p n
         for p in $PLAT_PIDS; do kill "$p" 2>/dev/null; done
         for p in $PLAT_PIDS; do wait "$p" 2>/dev/null; done
-        for n in $PLAT_NETNS; do ip netns del "$n" 2>/dev/null; done
+        # plat_netns runs in $(...): its list is lost, so go by our unique prefix.
+        for n in $(ip netns list | awk '{print $1}' | grep "^$PLAT_PREFIX-"); do
+                ip netns del "$n" 2>/dev/null
+        done
         rm -rf "$PLAT_TMP"
 }
 trap plat_cleanup EXIT
@@ -33,7 +35,6 @@ plat_require() {
 plat_netns() {
         local n=$PLAT_PREFIX-$1
         ip netns add "$n" || return 1
-        PLAT_NETNS="$PLAT_NETNS $n"
         ip -n "$n" link set lo up
         # Fresh namespaces inherit IPv4 sysctls from the host: pin the ones that matter.
         ip netns exec "$n" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0

@@ -53,10 +53,25 @@ charon_node() {
 
 charon_vici() { printf 'unix://%s/%s/charon.vici' "$LAB_DIR" "$1"; }
 
+# The log groups that get the chosen level (LAB_LOG_GROUPS, space-separated
+# charon group names; the others stay at 1). ike and chd at 4 log IKE and
+# CHILD SA keys; enc and net at 4 also dump payloads and raw packets.
+LAB_LOG_GROUPS=${LAB_LOG_GROUPS:-ike cfg chd}
+case $LAB_LOG_GROUPS in
+*[!a-z\ ]* | "")
+    echo "lab: LAB_LOG_GROUPS must be charon log group names (got '$LAB_LOG_GROUPS')" >&2
+    exit 2
+    ;;
+esac
+
 # charon_write_conf INST LEVEL
 charon_write_conf() {
-    local inst=$1 level=$2 dir=$LAB_DIR/$1 plugins extra=
+    local inst=$1 level=$2 dir=$LAB_DIR/$1 plugins extra= groups= g
     plugins="${LAB_CHARON_PLUGINS[*]}"
+    for g in $LAB_LOG_GROUPS; do
+        groups="$groups            $g = $level
+"
+    done
     if [ "$inst" = sswan ]; then
         plugins="$plugins resolve"
         extra="        resolve {
@@ -78,10 +93,7 @@ charon {
             append = yes
             flush_line = yes
             default = 1
-            ike = $level
-            cfg = $level
-            chd = $level
-        }
+$groups        }
     }
     plugins {
         vici {
@@ -98,6 +110,11 @@ swanctl {
     socket = $(charon_vici "$inst")
 }
 CONF
+    # Settings a test adds for one instance (e.g. charon.cookie_threshold),
+    # read at the next start; included last so that they win.
+    if [ -f "$dir/extra.conf" ]; then
+        echo "include $dir/extra.conf" >>"$dir/strongswan.conf"
+    fi
 }
 
 # charon_swanctl_dir INST : populate $LAB_DIR/INST/swanctl

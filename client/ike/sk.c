@@ -56,7 +56,7 @@ static int find_sk(struct slice msg, size_t *ret_off, uint8_t *ret_type, struct 
                         return fail(err, -EBADMSG, "payload header truncated", off, msg.len - off,
                                     IKEV2_PAYLOAD_HEADER_LEN);
                 if (plen < IKEV2_PAYLOAD_HEADER_LEN ||
-                    plen - IKEV2_PAYLOAD_HEADER_LEN > rbuf_left(&r))
+                    (size_t)plen - IKEV2_PAYLOAD_HEADER_LEN > rbuf_left(&r))
                         return fail(err, -EBADMSG, "payload length out of range", off, plen,
                                     msg.len - off);
                 (void)rbuf_skip(&r, plen - IKEV2_PAYLOAD_HEADER_LEN);

@@ -201,12 +201,12 @@ static int modp_check(const struct crypto_dh_group *g, struct slice peer, const 
         pm1 = BN_dup(p);
         if (!y || !pm1 || !BN_sub_word(pm1, 1))
                 return -ENOMEM;
-        /* RFC 6989 2.1: 1 < y < p-1 (0, 1 and p-1 give away the secret). */
+        /* RFC 6989 2: 1 < y < p-1 (0, 1 and p-1 give away the secret). */
         if (BN_cmp(y, BN_value_one()) <= 0 || BN_cmp(y, pm1) >= 0) {
-                set_why(ret_why, "MODP public value not in the range (1, p-1) (RFC 6989 2.1)");
+                set_why(ret_why, "MODP public value not in the range (1, p-1) (RFC 6989 2)");
                 return -EINVAL;
         }
-        /* RFC 6989 2.2: y^q = 1 mod p, i.e. y lies in the prime-order subgroup.
+        /* RFC 6989 2: y^q = 1 mod p, i.e. y lies in the prime-order subgroup.
          * OpenSSL's full public key check does it for named groups (q known). */
         if (!OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PUB_KEY, y))
                 return -ENOMEM;
@@ -218,7 +218,7 @@ static int modp_check(const struct crypto_dh_group *g, struct slice peer, const 
                 return -ENOMEM;
         if (EVP_PKEY_public_check(ctx) != 1) {
                 set_why(ret_why, "MODP public value outside the prime-order subgroup: "
-                                 "y^q != 1 mod p (RFC 6989 2.2)");
+                                 "y^q != 1 mod p (RFC 6989 2)");
                 return -EINVAL;
         }
         return 0;
@@ -290,7 +290,7 @@ static int ecp_check(const struct crypto_dh_group *g, struct slice peer, const c
         if (acc == 0) {
                 /* x || y = 0 is how a careless encoder writes the point at
                  * infinity; it is not on the curve either. */
-                set_why(ret_why, "ECP public value is the point at infinity (RFC 6989 2.3)");
+                set_why(ret_why, "ECP public value is the point at infinity (RFC 6989 2)");
                 return -EINVAL;
         }
         p = BN_new();
@@ -300,14 +300,14 @@ static int ecp_check(const struct crypto_dh_group *g, struct slice peer, const c
         if (!p || !x || !y || !pt || !EC_GROUP_get_curve(grp, p, NULL, NULL, bnctx))
                 return -ENOMEM;
         if (BN_cmp(x, p) >= 0 || BN_cmp(y, p) >= 0) {
-                set_why(ret_why, "ECP public value has a coordinate not below p (RFC 6989 2.3)");
+                set_why(ret_why, "ECP public value has a coordinate not below p (RFC 6989 2)");
                 return -EINVAL;
         }
         oct[0] = POINT_CONVERSION_UNCOMPRESSED;
         memcpy(oct + 1, peer.ptr, peer.len);
         if (EC_POINT_oct2point(grp, pt, oct, 1 + peer.len, bnctx) != 1 ||
             EC_POINT_is_on_curve(grp, pt, bnctx) != 1 || EC_POINT_is_at_infinity(grp, pt)) {
-                set_why(ret_why, "ECP public value is not a point on the curve (RFC 6989 2.3)");
+                set_why(ret_why, "ECP public value is not a point on the curve (RFC 6989 2)");
                 return -EINVAL;
         }
         /* The NIST curves have cofactor 1: every point on the curve but the

@@ -95,7 +95,7 @@ struct ike_sk_plain {
  *   -EBADMSG      malformed framing (lengths, no SK/SKF payload, SK not last,
  *                 bad fragment numbers, a ciphertext that is not a whole
  *                 number of blocks, a pad length beyond the plaintext)
- *   -EKEYREJECTED the ICV does not verify (drop silently, RFC 7296 2.21.1)
+ *   -EKEYREJECTED the ICV does not verify (the message is dropped, not answered)
  * with *ret_err (if not NULL) saying what and where.
  */
 int ike_sk_unprotect(struct crypto_aead *aead, uint8_t *msg, size_t len, struct ike_sk_plain *ret,

@@ -12,6 +12,7 @@
 #include <openssl/crypto.h>
 #include <openssl/decoder.h>
 #include <openssl/ec.h>
+#include <openssl/err.h>
 #include <openssl/objects.h>
 #include <openssl/pkcs12.h>
 #include <openssl/rsa.h>
@@ -150,6 +151,7 @@ int crypto_pkcs12_load(struct slice data, struct slice passphrase, EVP_PKEY **re
                 r = -EBADMSG;
         secure_free(pass, passphrase.len + 1);
         if (r < 0) {
+                ERR_clear_error();
                 EVP_PKEY_free(key);
                 X509_free(cert);
                 sk_X509_pop_free(chain, X509_free);
@@ -191,8 +193,10 @@ int crypto_privkey_load(struct slice data, struct slice passphrase, EVP_PKEY **r
                     dctx, passphrase.len ? passphrase.ptr : (const unsigned char *)"",
                     passphrase.len) != 1)
                 return -ENOMEM;
-        if (OSSL_DECODER_from_data(dctx, &p, &left) != 1 || !key)
+        if (OSSL_DECODER_from_data(dctx, &p, &left) != 1 || !key) {
+                ERR_clear_error();
                 return -EBADMSG;
+        }
         *ret = key;
         return 0;
 }
@@ -685,7 +689,7 @@ int crypto_auth_sign(EVP_PKEY *key, uint8_t method, enum crypto_sig_scheme schem
         }
 }
 
-int crypto_auth_verify(EVP_PKEY *pub, uint8_t method, struct slice auth_data, struct slice octets,
+static int auth_verify(EVP_PKEY *pub, uint8_t method, struct slice auth_data, struct slice octets,
                        unsigned flags, enum crypto_sig_scheme *ret_scheme, const char **ret_why)
 {
         const struct scheme *sc = NULL;
@@ -771,4 +775,15 @@ int crypto_auth_verify(EVP_PKEY *pub, uint8_t method, struct slice auth_data, st
         if (ret_scheme)
                 *ret_scheme = sc->id;
         return 0;
+}
+
+int crypto_auth_verify(EVP_PKEY *pub, uint8_t method, struct slice auth_data, struct slice octets,
+                       unsigned flags, enum crypto_sig_scheme *ret_scheme, const char **ret_why)
+{
+        int r = auth_verify(pub, method, auth_data, octets, flags, ret_scheme, ret_why);
+
+        /* Hostile input fills OpenSSL's error queue: leave it empty for the
+         * next caller. */
+        ERR_clear_error();
+        return r;
 }

@@ -109,8 +109,9 @@ int ike_sk_protect(struct crypto_aead *aead, const struct tsu_rng *rng, struct s
 {
         const struct crypto_suite *s = crypto_aead_suite(aead);
         const size_t iv_len = crypto_suite_iv_len(s), icv_len = crypto_suite_icv_len(s);
-        size_t sk_off, hdr_len, pad, ct_len, sk_len, total, start;
+        size_t sk_off, hdr_len, pad, ct_len, sk_len, total, start, old_len;
         uint8_t type, *msg, *iv, *ct, *icv;
+        bool in_place;
         int r;
 
         r = find_sk(prefix, &sk_off, &type, ret_err);
@@ -135,13 +136,19 @@ int ike_sk_protect(struct crypto_aead *aead, const struct tsu_rng *rng, struct s
                             prefix.len, UINT32_MAX);
         total = prefix.len + sk_len - hdr_len;
 
+        /* The prefix may already be the last octets written to w (the codec
+         * serialized it there): then it is used where it is. */
+        in_place = prefix.len <= w->len && prefix.ptr == w->p + (w->len - prefix.len);
+
         /* Check the room first so that a failure leaves w untouched. */
         if (wbuf_error(w))
                 return wbuf_error(w);
-        if (total > w->cap - w->len)
+        if (total - (in_place ? prefix.len : 0) > w->cap - w->len)
                 return -ENOBUFS;
-        start = w->len;
-        (void)wbuf_slice_put(w, prefix);
+        old_len = w->len;
+        start = in_place ? w->len - prefix.len : w->len;
+        if (!in_place)
+                (void)wbuf_slice_put(w, prefix);
         (void)wbuf_claim(w, iv_len, &iv);
         (void)wbuf_claim(w, ct_len, &ct);
         (void)wbuf_claim(w, icv_len, &icv);
@@ -167,9 +174,9 @@ int ike_sk_protect(struct crypto_aead *aead, const struct tsu_rng *rng, struct s
         return 0;
 
 rollback:
-        /* The ciphertext area may still hold plaintext. */
-        OPENSSL_cleanse(msg, total);
-        w->len = start;
+        /* What we appended may still hold plaintext; the prefix stays. */
+        OPENSSL_cleanse(msg + prefix.len, total - prefix.len);
+        w->len = old_len;
         return r;
 }
 

@@ -70,7 +70,9 @@ size_t ike_sk_max_plaintext(const struct crypto_suite *suite, size_t body_len);
  *   plaintext   the inner payload chain
  * The IV is drawn from rng; the padding is the minimum the cipher needs,
  * zero-filled. On success w holds prefix | IV | ciphertext | ICV appended to
- * whatever it held before; on failure w is left as it was.
+ * whatever it held before; on failure w is left as it was. If prefix is
+ * exactly the last prefix.len octets already in w (the codec serialized it
+ * there), it is used in place rather than copied.
  * Returns 0, -EBADMSG (the prefix does not end in an SK/SKF header; see
  * *ret_err), -EMSGSIZE (the payload or message length overflows its field),
  * -ENOBUFS (w too small), the RNG's error, or crypto_aead_seal()'s.

@@ -433,6 +433,38 @@ static void test_protect_errors(void)
                 -EIO);
         g_assert_cmpuint(wbuf_len(&w), ==, 0);
 
+        /* The prefix already in w: used in place, not copied. */
+        {
+                uint8_t copy[64];
+                struct ike_sk_plain pl;
+
+                wbuf_init(&w, out, sizeof(out));
+                g_assert_cmpint(wbuf_bytes(&w, "xy", 2), ==, 0);
+                g_assert_cmpint(wbuf_bytes(&w, prefix, plen), ==, 0);
+                memcpy(copy, prefix, plen);
+                /* a failing RNG leaves w (and the prefix in it) as it was */
+                g_assert_cmpint(ike_sk_protect(f.a, &broken, SLICE(out + 2, plen), 0, SLICE("x", 1),
+                                               &w, &err),
+                                ==, -EIO);
+                g_assert_cmpuint(wbuf_len(&w), ==, 2 + plen);
+                g_assert_cmpmem(out + 2, plen, copy, plen);
+                g_assert_cmpint(ike_sk_protect(f.a, &f.rng, SLICE(out + 2, plen), IKEV2_PAYLOAD_IDi,
+                                               SLICE("hello", 5), &w, &err),
+                                ==, 0);
+                g_assert_cmpuint(wbuf_len(&w), ==, 2 + plen + 16 + 16 + 16);
+                g_assert_cmpmem(out, 2, "xy", 2);
+                g_assert_cmpint(ike_sk_unprotect(f.a, out + 2, wbuf_len(&w) - 2, &pl, &err), ==, 0);
+                g_assert_cmpmem(pl.inner.ptr, pl.inner.len, "hello", 5);
+                /* in place, the room needed is what is appended */
+                wbuf_init(&w, out, 2 + plen + 48 - 1);
+                g_assert_cmpint(wbuf_bytes(&w, "xy", 2), ==, 0);
+                g_assert_cmpint(wbuf_bytes(&w, prefix, plen), ==, 0);
+                g_assert_cmpint(ike_sk_protect(f.a, &f.rng, SLICE(out + 2, plen), 0,
+                                               SLICE("hello", 5), &w, &err),
+                                ==, -ENOBUFS);
+                g_assert_cmpuint(wbuf_len(&w), ==, 2 + plen);
+        }
+
         /* The prefix does not end in the SK header. */
         wbuf_init(&w, out, sizeof(out));
         g_assert_cmpint(

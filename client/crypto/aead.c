@@ -19,6 +19,7 @@
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
@@ -368,9 +369,11 @@ static int open_(struct crypto_aead *a, struct slice aad, struct slice tail, con
                 /* OpenSSL wants a writable tag buffer. */
                 memcpy(tag, icv, a->suite.encr->icv_len);
                 r = aead_run(a, a->dec, 0, aad, iv, data, len, tag);
-                if (r < 0)
+                if (r < 0) {
                         /* Never hand out plaintext that did not verify. */
                         secure_wipe(data, len);
+                        ERR_clear_error();
+                }
                 return r;
         }
 

@@ -16,6 +16,7 @@
 #include <openssl/crypto.h>
 #include <openssl/dh.h>
 #include <openssl/ec.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 
@@ -403,7 +404,7 @@ int crypto_dh_new(const struct crypto_dh_group *g, const struct tsu_rng *rng,
         return r == -EINVAL ? -EIO : r;
 }
 
-int crypto_dh_check_public(const struct crypto_dh_group *g, struct slice peer, const char **ret_why)
+static int check_public(const struct crypto_dh_group *g, struct slice peer, const char **ret_why)
 {
         if (peer.len != g->pub_len || !peer.ptr) {
                 set_why(ret_why, "public value length does not match the group "
@@ -423,8 +424,16 @@ int crypto_dh_check_public(const struct crypto_dh_group *g, struct slice peer, c
         return -EINVAL;
 }
 
-int crypto_dh_compute(struct crypto_dh *dh, struct slice peer, struct bytes *ret_secret,
-                      const char **ret_why)
+int crypto_dh_check_public(const struct crypto_dh_group *g, struct slice peer, const char **ret_why)
+{
+        int r = check_public(g, peer, ret_why);
+
+        ERR_clear_error(); /* refusals leave entries on OpenSSL's error queue */
+        return r;
+}
+
+static int compute(struct crypto_dh *dh, struct slice peer, struct bytes *ret_secret,
+                   const char **ret_why)
 {
         const struct crypto_dh_group *g = dh->g;
         _cleanup_(EVP_PKEY_freep) EVP_PKEY *peer_key = NULL;
@@ -433,7 +442,7 @@ int crypto_dh_compute(struct crypto_dh *dh, struct slice peer, struct bytes *ret
         size_t len;
         int r;
 
-        r = crypto_dh_check_public(g, peer, ret_why);
+        r = check_public(g, peer, ret_why);
         if (r < 0)
                 return r;
 
@@ -500,4 +509,14 @@ int crypto_dh_compute(struct crypto_dh *dh, struct slice peer, struct bytes *ret
         }
         *ret_secret = secret;
         return 0;
+}
+
+int crypto_dh_compute(struct crypto_dh *dh, struct slice peer, struct bytes *ret_secret,
+                      const char **ret_why)
+{
+        int r = compute(dh, peer, ret_secret, ret_why);
+
+        if (r < 0)
+                ERR_clear_error();
+        return r;
 }

@@ -92,7 +92,7 @@ int crypto_cert_load(struct slice data, X509 **ret)
         return 0;
 }
 
-int crypto_certs_load(struct slice data, STACK_OF(X509) * *stack)
+int crypto_certs_load(struct slice data, STACK_OF(X509) **stack)
 {
         STACK_OF(X509) *st = *stack ? *stack : sk_X509_new_null();
         int n = 0;
@@ -132,7 +132,7 @@ nomem:
         return -ENOMEM;
 }
 
-int crypto_crls_load(struct slice data, STACK_OF(X509_CRL) * *stack)
+int crypto_crls_load(struct slice data, STACK_OF(X509_CRL) **stack)
 {
         STACK_OF(X509_CRL) *st = *stack ? *stack : sk_X509_CRL_new_null();
         X509_CRL *c;

@@ -58,9 +58,9 @@ const char *crypto_cert_reason_name(enum crypto_cert_reason r);
 int crypto_cert_load(struct slice data, X509 **ret);
 /* Every certificate of a PEM bundle, or one DER certificate; appended to
  * *stack (created if NULL). Returns the number loaded, -EBADMSG, -ENOMEM. */
-int crypto_certs_load(struct slice data, STACK_OF(X509) * *stack);
+int crypto_certs_load(struct slice data, STACK_OF(X509) **stack);
 /* Every CRL of PEM data, or one DER CRL; appended to *stack (created if NULL). */
-int crypto_crls_load(struct slice data, STACK_OF(X509_CRL) * *stack);
+int crypto_crls_load(struct slice data, STACK_OF(X509_CRL) **stack);
 
 struct crypto_cert_verify_params {
         STACK_OF(X509) * trusted;   /* the profile's CAs (not consumed) */

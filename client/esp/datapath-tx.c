@@ -226,12 +226,16 @@ static void send_batch(struct tx_state *s)
                         if (err == EINTR)
                                 continue;
                         if (s->seg[sent] && (err == EINVAL || err == EMSGSIZE || err == EIO)) {
+                                /* From now on, one datagram per message
+                                 * (counters show udp_gso false). */
                                 if (!dp->logged_once[0]) {
                                         dp->logged_once[0] = true;
                                         dp_log(dp, "UDP: kernel refused a segmented send (%s), "
-                                                   "sending those datagrams one by one",
+                                                   "falling back to one datagram per message",
                                                strerror(err));
                                 }
+                                s->gso = false;
+                                atomic_store(&dp->udp_gso_active, false);
                                 send_unsegmented(s, sent);
                         } else {
                                 /* E.g. ECONNREFUSED after an ICMP error: the

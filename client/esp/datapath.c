@@ -84,6 +84,7 @@ int esp_datapath_new(const struct esp_dp_config *c, struct esp_datapath **ret)
         if (r < 0)
                 goto fail;
         atomic_init(&dp->last_tx_ns, dp_now_ns());
+        atomic_init(&dp->udp_gso_active, c->udp_gso);
         *ret = dp;
         return 0;
 fail:
@@ -197,7 +198,7 @@ void esp_datapath_counters(struct esp_datapath *dp, struct esp_dp_counters *ret)
                 .keepalive_in = v[ST_KEEPALIVE_IN],
                 .keepalive_out = v[ST_KEEPALIVE_OUT],
                 .tun_mode = dp->cfg.tun_mode,
-                .udp_gso = dp->cfg.udp_gso,
+                .udp_gso = atomic_load(&dp->udp_gso_active),
                 .udp_gro = dp->cfg.udp_gro,
         };
         for (size_t i = 0; i < _ESP_DROP_MAX; i++)

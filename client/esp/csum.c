@@ -39,7 +39,7 @@ uint64_t csum_add(uint64_t sum, const void *p, size_t len)
         if (len) {
                 /* The odd byte is the high-order byte of a 16-bit word in
                  * network order, padded with zero. */
-                uint8_t last[2] = { b[0], 0 };
+                uint8_t last[2] = {b[0], 0};
                 uint16_t h;
 
                 memcpy(&h, last, 2);

@@ -24,17 +24,17 @@
 /* Where a TUN read lands in its buffer: the inner packet then sits right
  * after the largest ESP header + IV, so a packet that needs no segmenting is
  * encrypted where it was read (no copy). */
-#define DP_RD_PKT_OFF  ESP_MAX_HEADROOM
-#define DP_RD_CAP      (DP_RD_PKT_OFF + 65535u + ESP_MAX_TAILROOM + 64u)
+#define DP_RD_PKT_OFF ESP_MAX_HEADROOM
+#define DP_RD_CAP     (DP_RD_PKT_OFF + 65535u + ESP_MAX_TAILROOM + 64u)
 /* Segments of one super-packet laid out at a fixed stride (see datapath-tx.c). */
-#define DP_SPLIT_CAP   (160u * 1024u)
+#define DP_SPLIT_CAP (160u * 1024u)
 /* Per sendmsg with UDP_SEGMENT: the kernel's UDP_MAX_SEGMENTS is 64 on older kernels. */
 #define DP_UDP_MAX_SEGS 64u
 /* One UDP send carries at most 64 KiB, headers included (IPv6: 40 + 8). */
 #define DP_UDP_MAX_BYTES (65535u - 40u - 8u)
-#define DP_TX_MSGS     (DP_BATCH * GSO_MAX_SEGS)
-#define DP_RX_BUF      65536u
-#define DP_RX_PKTS     (DP_BATCH * 64u)
+#define DP_TX_MSGS       (DP_BATCH * GSO_MAX_SEGS)
+#define DP_RX_BUF        65536u
+#define DP_RX_PKTS       (DP_BATCH * 64u)
 
 enum dp_stat {
         ST_TX_PACKETS,
@@ -66,7 +66,7 @@ struct dp_tx {
         uint8_t *split[DP_BATCH]; /* segments of super-packets */
         struct mmsghdr *msgs;
         struct iovec *iov;
-        uint8_t *ctl;             /* one UDP_SEGMENT cmsg per message */
+        uint8_t *ctl; /* one UDP_SEGMENT cmsg per message */
         size_t seg_lens[GSO_MAX_SEGS];
         size_t esp_lens[GSO_MAX_SEGS];
 };
@@ -78,7 +78,7 @@ struct dp_rx {
         uint8_t *ctl;
         struct gro_pkt *pkts;
         struct gro_group *groups;
-        struct iovec *wiov;       /* one writev: header + up to GRO_MAX_SEGS payloads */
+        struct iovec *wiov; /* one writev: header + up to GRO_MAX_SEGS payloads */
         uint8_t hdr[GRO_HDR_MAX];
 };
 

@@ -118,7 +118,7 @@ static void one_datagram(struct rx_state *s, const struct sa_table *tb, uint8_t 
         s->st.v[ST_RX_PACKETS]++;
         s->st.v[ST_RX_BYTES] += ilen;
         if (s->n_pkts < DP_RX_PKTS)
-                s->rx->pkts[s->n_pkts++] = (struct gro_pkt){ .p = d + off, .len = ilen };
+                s->rx->pkts[s->n_pkts++] = (struct gro_pkt){.p = d + off, .len = ilen};
         else
                 drop(s, ESP_DROP_TOO_BIG); /* cannot happen: 64 datagrams per GRO buffer */
 }
@@ -142,12 +142,12 @@ static void write_tun(struct rx_state *s)
                 const struct gro_group *gr = &rx->groups[g];
                 size_t hl = gro_group_header(gr, rx->pkts, rx->hdr), niov = 1;
 
-                rx->wiov[0] = (struct iovec){ .iov_base = rx->hdr, .iov_len = hl };
+                rx->wiov[0] = (struct iovec){.iov_base = rx->hdr, .iov_len = hl};
                 for (size_t i = 0; i < gr->n; i++) {
                         const struct gro_pkt *p = &rx->pkts[gr->members[i]];
 
-                        rx->wiov[niov++] = (struct iovec){ .iov_base = p->p + gr->payload_off,
-                                                           .iov_len = p->len - gr->payload_off };
+                        rx->wiov[niov++] = (struct iovec){.iov_base = p->p + gr->payload_off,
+                                                          .iov_len = p->len - gr->payload_off};
                 }
                 s->st.v[ST_RX_TUN_WRITES]++;
                 if (gr->n > 1)
@@ -171,7 +171,7 @@ static void drain_udp(struct rx_state *s, const struct sa_table **tb)
                 int n;
 
                 for (size_t b = 0; b < DP_BATCH; b++) {
-                        rx->iov[b] = (struct iovec){ .iov_base = rx->buf[b], .iov_len = DP_RX_BUF };
+                        rx->iov[b] = (struct iovec){.iov_base = rx->buf[b], .iov_len = DP_RX_BUF};
                         rx->msgs[b].msg_hdr = (struct msghdr){
                                 .msg_iov = &rx->iov[b],
                                 .msg_iovlen = 1,
@@ -235,7 +235,7 @@ void *dp_rx_main(void *arg)
         if (ep < 0)
                 goto out;
         {
-                struct epoll_event e = { .events = EPOLLIN };
+                struct epoll_event e = {.events = EPOLLIN};
 
                 e.data.fd = dp->stop_fd;
                 if (epoll_ctl(ep, EPOLL_CTL_ADD, dp->stop_fd, &e) < 0)

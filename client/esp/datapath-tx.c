@@ -80,8 +80,8 @@ static void add_msg(struct tx_state *s, uint8_t *base, size_t len, uint16_t seg,
         size_t i = s->n_msgs++;
         struct msghdr *m = &s->tx->msgs[i].msg_hdr;
 
-        s->tx->iov[i] = (struct iovec){ .iov_base = base, .iov_len = len };
-        *m = (struct msghdr){ .msg_iov = &s->tx->iov[i], .msg_iovlen = 1 };
+        s->tx->iov[i] = (struct iovec){.iov_base = base, .iov_len = len};
+        *m = (struct msghdr){.msg_iov = &s->tx->iov[i], .msg_iovlen = 1};
         s->ndg[i] = (uint16_t)ndg;
         s->seg[i] = seg;
         if (seg) {
@@ -101,8 +101,8 @@ static void add_msg(struct tx_state *s, uint8_t *base, size_t len, uint16_t seg,
 /* Turns the encrypted segments at base + i * stride into messages: runs of
  * full-size datagrams (plus one shorter at the end) share a message when the
  * socket does GSO. esp_lens[i] == 0 marks a dropped segment (a hole). */
-static void queue_segments(struct tx_state *s, uint8_t *base, size_t stride,
-                           const size_t *esp_lens, size_t n)
+static void queue_segments(struct tx_state *s, uint8_t *base, size_t stride, const size_t *esp_lens,
+                           size_t n)
 {
         size_t i = 0;
 
@@ -132,7 +132,7 @@ static void process_read(struct tx_state *s, struct esp_sa *sa, size_t b, size_t
         struct dp_tx *tx = s->tx;
         uint8_t *pkt = tx->rd[b] + DP_RD_PKT_OFF;
         size_t len = rlen - (vnet ? VNET_HDR_LEN : 0), head, seg_max, nseg, stride, cap;
-        struct vnet_hdr h = { 0 };
+        struct vnet_hdr h = {0};
         enum esp_drop d;
         int n;
 
@@ -230,8 +230,9 @@ static void send_batch(struct tx_state *s)
                                  * (counters show udp_gso false). */
                                 if (!dp->logged_once[0]) {
                                         dp->logged_once[0] = true;
-                                        dp_log(dp, "UDP: kernel refused a segmented send (%s), "
-                                                   "falling back to one datagram per message",
+                                        dp_log(dp,
+                                               "UDP: kernel refused a segmented send (%s), "
+                                               "falling back to one datagram per message",
                                                strerror(err));
                                 }
                                 s->gso = false;
@@ -277,7 +278,7 @@ static void keepalive(struct tx_state *s, int tfd)
 
 static int make_timer(unsigned ms)
 {
-        struct itimerspec its = { 0 };
+        struct itimerspec its = {0};
         unsigned tick = ms / 4 < 100 ? 100 : ms / 4;
         int fd;
 
@@ -359,7 +360,7 @@ void *dp_tx_main(void *arg)
                         goto out;
         }
         {
-                struct epoll_event e = { .events = EPOLLIN };
+                struct epoll_event e = {.events = EPOLLIN};
 
                 e.data.fd = dp->stop_fd;
                 if (epoll_ctl(ep, EPOLL_CTL_ADD, dp->stop_fd, &e) < 0)

@@ -157,12 +157,12 @@ int esp_datapath_remove_sa(struct esp_datapath *dp, uint32_t spi, enum esp_dir d
 
 int esp_datapath_send_ike(struct esp_datapath *dp, const uint8_t *msg, size_t len)
 {
-        static const uint8_t marker[4] = { 0, 0, 0, 0 };
+        static const uint8_t marker[4] = {0, 0, 0, 0};
         struct iovec iov[2] = {
-                { .iov_base = (void *)marker, .iov_len = sizeof(marker) },
-                { .iov_base = (void *)msg, .iov_len = len },
+                {.iov_base = (void *)marker, .iov_len = sizeof(marker)},
+                {.iov_base = (void *)msg, .iov_len = len},
         };
-        struct msghdr m = { .msg_iov = iov, .msg_iovlen = 2 };
+        struct msghdr m = {.msg_iov = iov, .msg_iovlen = 2};
 
         if (len > 65535 - 8 - sizeof(marker))
                 return -EMSGSIZE;

@@ -39,7 +39,7 @@
 struct esp_cipher {
         struct crypto_aead *aead; /* NULL for the NULL transform */
         struct crypto_suite suite;
-        EVP_CIPHER_CTX *iv_ctx;   /* CBC, outbound: the IV generator */
+        EVP_CIPHER_CTX *iv_ctx; /* CBC, outbound: the IV generator */
         uint8_t iv_seed[8];
         uint8_t iv_len, icv_len;
 };
@@ -53,8 +53,8 @@ static int lookup(const struct esp_sa_params *p, struct crypto_suite *ret)
 {
         /* ChaCha20-Poly1305 has no Key Length attribute (RFC 7634 2); accept
          * its 256 too, which is what it is. */
-        uint16_t bits = p->encr == IKEV2_ENCR_CHACHA20_POLY1305 && p->encr_bits == 256 ? 0
-                                                                                       : p->encr_bits;
+        uint16_t bits =
+                p->encr == IKEV2_ENCR_CHACHA20_POLY1305 && p->encr_bits == 256 ? 0 : p->encr_bits;
         int r;
 
         r = crypto_suite_lookup(p->encr, bits, p->integ, 0, ret, NULL);
@@ -78,7 +78,7 @@ int esp_cipher_sizes(const struct esp_sa_params *p, struct esp_cipher_sizes *ret
                 if (!p->allow_null_null || p->integ != IKEV2_INTEG_NONE || p->encr_key.len ||
                     p->integ_key.len)
                         return -EOPNOTSUPP;
-                *ret = (struct esp_cipher_sizes){ .iv_len = 0, .icv_len = 0, .align = 4 };
+                *ret = (struct esp_cipher_sizes){.iv_len = 0, .icv_len = 0, .align = 4};
                 return 0;
         }
         r = lookup(p, &s);

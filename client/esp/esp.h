@@ -42,39 +42,39 @@
 
 struct esp_cipher;
 
-#define ESP_HDR_LEN      8u  /* SPI + sequence number */
-#define ESP_MAX_IV_LEN   16u
-#define ESP_MAX_ICV_LEN  32u
-#define ESP_TRAILER_LEN  2u  /* pad length + next header */
+#define ESP_HDR_LEN     8u /* SPI + sequence number */
+#define ESP_MAX_IV_LEN  16u
+#define ESP_MAX_ICV_LEN 32u
+#define ESP_TRAILER_LEN 2u /* pad length + next header */
 /* Worst case bytes after the inner packet: padding to a 16-byte block, the
  * trailer and the ICV. */
 #define ESP_MAX_TAILROOM (15u + ESP_TRAILER_LEN + ESP_MAX_ICV_LEN)
 #define ESP_MAX_HEADROOM (ESP_HDR_LEN + ESP_MAX_IV_LEN)
 #define ESP_MAX_TS       16u
 
-#define ESP_NEXT_IPV4  4u  /* IP-in-IP */
+#define ESP_NEXT_IPV4  4u /* IP-in-IP */
 #define ESP_NEXT_IPV6  41u
 #define ESP_NEXT_DUMMY 59u /* RFC 4303 2.6: dummy packet for traffic flow confidentiality */
 
 /* Why a packet was dropped; every drop is counted under one of these. */
 enum esp_drop {
         ESP_DROP_NONE = 0,
-        ESP_DROP_MALFORMED,      /* shorter than header + IV + ICV, or not block aligned */
+        ESP_DROP_MALFORMED, /* shorter than header + IV + ICV, or not block aligned */
         ESP_DROP_UNKNOWN_SPI,
-        ESP_DROP_REPLAY,         /* duplicate or left of the window */
+        ESP_DROP_REPLAY, /* duplicate or left of the window */
         ESP_DROP_BAD_ICV,
-        ESP_DROP_BAD_PADDING,    /* RFC 4303 2.4: pad bytes are 1, 2, 3, ... */
+        ESP_DROP_BAD_PADDING, /* RFC 4303 2.4: pad bytes are 1, 2, 3, ... */
         ESP_DROP_BAD_NEXT_HEADER,
-        ESP_DROP_DUMMY,          /* next header 59: TFC dummy, dropped silently */
-        ESP_DROP_BAD_INNER,      /* inner packet not a consistent IPv4/IPv6 packet */
-        ESP_DROP_INNER_DST,      /* not addressed to our virtual IP */
-        ESP_DROP_INNER_SRC,      /* source outside the negotiated traffic selectors */
-        ESP_DROP_SA_EXPIRED,     /* hard lifetime reached, or sequence numbers exhausted */
-        ESP_DROP_NO_SA,          /* nothing to send with (no outbound SA) */
-        ESP_DROP_TX_BAD_INNER,   /* TUN gave us something that is not IPv4/IPv6 */
-        ESP_DROP_TOO_BIG,        /* does not fit the buffer */
-        ESP_DROP_GSO,            /* a TUN super-packet we cannot split */
-        ESP_DROP_IO,             /* a send/write failed */
+        ESP_DROP_DUMMY,        /* next header 59: TFC dummy, dropped silently */
+        ESP_DROP_BAD_INNER,    /* inner packet not a consistent IPv4/IPv6 packet */
+        ESP_DROP_INNER_DST,    /* not addressed to our virtual IP */
+        ESP_DROP_INNER_SRC,    /* source outside the negotiated traffic selectors */
+        ESP_DROP_SA_EXPIRED,   /* hard lifetime reached, or sequence numbers exhausted */
+        ESP_DROP_NO_SA,        /* nothing to send with (no outbound SA) */
+        ESP_DROP_TX_BAD_INNER, /* TUN gave us something that is not IPv4/IPv6 */
+        ESP_DROP_TOO_BIG,      /* does not fit the buffer */
+        ESP_DROP_GSO,          /* a TUN super-packet we cannot split */
+        ESP_DROP_IO,           /* a send/write failed */
         _ESP_DROP_MAX,
 };
 
@@ -84,7 +84,7 @@ const char *esp_drop_to_string(enum esp_drop d);
 enum esp_event {
         ESP_EVENT_SOFT_LIFETIME = 1u << 0, /* bytes or packets soft limit: rekey now */
         ESP_EVENT_HARD_LIFETIME = 1u << 1, /* SA unusable from now on */
-        ESP_EVENT_SEQ_REKEY     = 1u << 2, /* sequence number close to exhaustion: rekey */
+        ESP_EVENT_SEQ_REKEY = 1u << 2,     /* sequence number close to exhaustion: rekey */
 };
 
 struct esp_lifetime {
@@ -116,12 +116,12 @@ enum esp_dir {
 };
 
 struct esp_sa_params {
-        uint32_t spi;        /* network order value as a host integer, never 0 */
+        uint32_t spi; /* network order value as a host integer, never 0 */
         enum esp_dir dir;
-        uint16_t encr;       /* IKEV2_ENCR_AES_GCM_16, _CHACHA20_POLY1305, _AES_CBC, _NULL */
-        uint16_t encr_bits;  /* 128/192/256 for AES, 256 for ChaCha20 */
-        uint16_t integ;      /* IKEV2_INTEG_NONE for AEADs, _HMAC_SHA2_256_128/384_192/512_256 */
-        bool esn;            /* RFC 4303 2.2.1 */
+        uint16_t encr;      /* IKEV2_ENCR_AES_GCM_16, _CHACHA20_POLY1305, _AES_CBC, _NULL */
+        uint16_t encr_bits; /* 128/192/256 for AES, 256 for ChaCha20 */
+        uint16_t integ;     /* IKEV2_INTEG_NONE for AEADs, _HMAC_SHA2_256_128/384_192/512_256 */
+        bool esn;           /* RFC 4303 2.2.1 */
         /* KEYMAT as RFC 7296 2.17 hands it out: for AES-GCM and ChaCha20 the
          * encryption key includes the 4-byte salt at its end (RFC 4106 8.1,
          * RFC 7634 2). */
@@ -146,7 +146,7 @@ struct esp_sa {
         bool esn;
         uint8_t iv_len, icv_len, align;
         struct esp_cipher *cipher;
-        uint64_t seq;  /* outbound: last sequence number sent */
+        uint64_t seq;             /* outbound: last sequence number sent */
         struct esp_replay replay; /* inbound */
         uint64_t bytes, packets;
         struct esp_lifetime soft, hard;

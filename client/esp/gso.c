@@ -84,7 +84,7 @@ struct l34 {
 
 static int parse_l34(const uint8_t *pkt, size_t len, struct l34 *ret)
 {
-        struct l34 x = { 0 };
+        struct l34 x = {0};
 
         if (len < 1)
                 return -EBADMSG;
@@ -196,9 +196,8 @@ int gso_layout(const struct vnet_hdr *h, const uint8_t *pkt, size_t len, size_t 
         return 0;
 }
 
-int gso_split(const struct vnet_hdr *h, const uint8_t *pkt, size_t len, uint8_t *out,
-              size_t stride, size_t headroom, size_t seg_cap, size_t max_segs,
-              size_t seg_lens[])
+int gso_split(const struct vnet_hdr *h, const uint8_t *pkt, size_t len, uint8_t *out, size_t stride,
+              size_t headroom, size_t seg_cap, size_t max_segs, size_t seg_lens[])
 {
         uint8_t type = h->gso_type & (uint8_t)~VNET_GSO_ECN;
         size_t payload, gso = h->gso_size, nseg;
@@ -246,7 +245,7 @@ int gso_split(const struct vnet_hdr *h, const uint8_t *pkt, size_t len, uint8_t 
                         /* FIN and PSH belong to the last segment, CWR to the
                          * first (what tcp_gso_segment() does). */
                         if (!last)
-                                l4[13] &= (uint8_t)~(TCP_FIN | TCP_PSH);
+                                l4[13] &= (uint8_t) ~(TCP_FIN | TCP_PSH);
                         if (i > 0)
                                 l4[13] &= (uint8_t)~TCP_CWR;
                         l4[16] = l4[17] = 0;
@@ -270,7 +269,7 @@ int gso_split(const struct vnet_hdr *h, const uint8_t *pkt, size_t len, uint8_t 
 /* ------------------------------------------------------------------ coalescing */
 
 struct tcp_view {
-        bool tcp;      /* parsed as TCP over IPv4 (no options, not fragmented) or IPv6 */
+        bool tcp;       /* parsed as TCP over IPv4 (no options, not fragmented) or IPv6 */
         bool mergeable; /* carries data, flags only ACK (+PSH) */
         uint8_t family;
         size_t ip_hlen, hdr_len, payload;
@@ -283,7 +282,7 @@ static void view_tcp(const uint8_t *p, size_t len, struct tcp_view *v)
         struct l34 x;
         size_t tot;
 
-        *v = (struct tcp_view){ 0 };
+        *v = (struct tcp_view){0};
         if (parse_l34(p, len, &x) < 0 || x.proto != IPPROTO_TCP_)
                 return;
         if (x.family == 4) {
@@ -302,7 +301,7 @@ static void view_tcp(const uint8_t *p, size_t len, struct tcp_view *v)
         v->seq = get32(p + x.ip_hlen + 4);
         v->flags = p[x.ip_hlen + 13];
         v->mergeable = v->payload > 0 && (v->flags & TCP_ACK) &&
-                       !(v->flags & (uint8_t)~(TCP_ACK | TCP_PSH));
+                       !(v->flags & (uint8_t) ~(TCP_ACK | TCP_PSH));
 }
 
 static bool same_flow(const uint8_t *a, const struct tcp_view *va, const uint8_t *b,
@@ -382,7 +381,7 @@ size_t gro_coalesce(const struct gro_pkt *pkts, size_t n, struct gro_group *grou
                 }
                 /* A new group (of one, or the start of a run). */
                 g = &groups[n_groups];
-                *g = (struct gro_group){ .first = k, .n = 1, .members = { k } };
+                *g = (struct gro_group){.first = k, .n = 1, .members = {k}};
                 g->total = pkts[k].len;
                 if (v.mergeable && !(v.flags & TCP_PSH) && v.payload <= UINT16_MAX) {
                         g->family = v.family;
@@ -416,7 +415,7 @@ size_t gro_coalesce(const struct gro_pkt *pkts, size_t n, struct gro_group *grou
 
 size_t gro_group_header(const struct gro_group *g, const struct gro_pkt *pkts, uint8_t *hdr)
 {
-        struct vnet_hdr vh = { 0 };
+        struct vnet_hdr vh = {0};
         const uint8_t *first = pkts[g->first].p;
         size_t ip_hlen, hl = g->payload_off;
         uint8_t *ip = hdr + VNET_HDR_LEN, *tcp, flags = 0;
@@ -440,8 +439,9 @@ size_t gro_group_header(const struct gro_group *g, const struct gro_pkt *pkts, u
                 put16(ip + 4, (uint16_t)(g->total - 40));
         /* CHECKSUM_PARTIAL: the field holds the pseudo-header sum, the kernel
          * (or the NIC it forwards to) completes each segment's checksum. */
-        sum = csum_pseudo(g->family, ip + (g->family == 4 ? 12 : 8), ip + (g->family == 4 ? 16 : 24),
-                          IPPROTO_TCP_, (uint32_t)(g->total - ip_hlen));
+        sum = csum_pseudo(g->family, ip + (g->family == 4 ? 12 : 8),
+                          ip + (g->family == 4 ? 16 : 24), IPPROTO_TCP_,
+                          (uint32_t)(g->total - ip_hlen));
         c = csum_fold(sum);
         memcpy(tcp + 16, &c, 2);
         vh.flags = VNET_F_NEEDS_CSUM;

@@ -44,7 +44,7 @@
 #define GSO_MAX_SEGS 256u
 /* The largest IP packet (IPv4 total length; IPv6 without jumbograms). */
 #define GSO_MAX_PACKET 65535u
-#define GRO_MAX_SEGS 64u
+#define GRO_MAX_SEGS   64u
 
 struct vnet_hdr {
         uint8_t flags;
@@ -65,9 +65,8 @@ void vnet_hdr_write(const struct vnet_hdr *h, uint8_t b[static VNET_HDR_LEN]);
  * number of segments (1..max_segs) or -EBADMSG (inconsistent headers, which
  * only a hostile or buggy kernel sends), -EMSGSIZE (segments larger than
  * seg_cap or more than max_segs), -EOPNOTSUPP (a GSO type we do not split). */
-int gso_split(const struct vnet_hdr *h, const uint8_t *pkt, size_t len, uint8_t *out,
-              size_t stride, size_t headroom, size_t seg_cap, size_t max_segs,
-              size_t seg_lens[]);
+int gso_split(const struct vnet_hdr *h, const uint8_t *pkt, size_t len, uint8_t *out, size_t stride,
+              size_t headroom, size_t seg_cap, size_t max_segs, size_t seg_lens[]);
 
 /* How gso_split() will cut pkt: the longest segment (headers included) and
  * the number of segments. Same errors as gso_split(). */
@@ -86,13 +85,13 @@ struct gro_pkt {
 };
 
 struct gro_group {
-        size_t first;    /* index of the first member in the caller's array */
-        size_t n;        /* members */
+        size_t first; /* index of the first member in the caller's array */
+        size_t n;     /* members */
         size_t members[GRO_MAX_SEGS];
         size_t payload_off; /* headers' length (same for every member) */
-        size_t total;    /* length of the coalesced packet (headers + payloads) */
+        size_t total;       /* length of the coalesced packet (headers + payloads) */
         uint16_t gso_size;
-        uint8_t family;  /* 4 or 6, 0 = not TCP (written as is) */
+        uint8_t family; /* 4 or 6, 0 = not TCP (written as is) */
         uint32_t next_seq;
         bool closed;
 };

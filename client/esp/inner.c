@@ -5,7 +5,8 @@
 
 static bool proto_has_ports(uint8_t proto)
 {
-        return proto == 6 || proto == 17 || proto == 132 || proto == 136; /* TCP, UDP, SCTP, UDP-Lite */
+        return proto == 6 || proto == 17 || proto == 132 ||
+               proto == 136; /* TCP, UDP, SCTP, UDP-Lite */
 }
 
 bool esp_ts_match(const struct esp_ts *ts, uint8_t family, const uint8_t *addr, uint8_t proto,

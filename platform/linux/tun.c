@@ -48,7 +48,8 @@ static void say(tun_log_fn log, void *userdata, const char *what, int err)
 
         if (!log)
                 return;
-        snprintf(msg, sizeof(msg), "TUN: kernel refused %s (%s), falling back", what, strerror(err));
+        snprintf(msg, sizeof(msg), "TUN: kernel refused %s (%s), falling back", what,
+                 strerror(err));
         log(userdata, msg);
 }
 
@@ -59,10 +60,11 @@ static int negotiate(int fd, enum tun_mode *ret_mode, tun_log_fn log, void *user
                 unsigned flags;
                 const char *what;
         } tries[] = {
-                { TUN_MODE_TSO_USO, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_USO4 | TUN_F_USO6,
-                  "TUNSETOFFLOAD csum+tso4+tso6+uso4+uso6" },
-                { TUN_MODE_TSO, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6, "TUNSETOFFLOAD csum+tso4+tso6" },
-                { TUN_MODE_VNET, TUN_F_CSUM, "TUNSETOFFLOAD csum" },
+                {TUN_MODE_TSO_USO, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_USO4 | TUN_F_USO6,
+                 "TUNSETOFFLOAD csum+tso4+tso6+uso4+uso6"},
+                {TUN_MODE_TSO, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6,
+                 "TUNSETOFFLOAD csum+tso4+tso6"},
+                {TUN_MODE_VNET, TUN_F_CSUM, "TUNSETOFFLOAD csum"},
         };
         int sz = VNET_HDR_SIZE;
 
@@ -86,7 +88,7 @@ static int negotiate(int fd, enum tun_mode *ret_mode, tun_log_fn log, void *user
 static int create(const char *name, bool vnet, char ret_name[static 16])
 {
         _cleanup_close_ int fd = -1;
-        struct ifreq ifr = { 0 };
+        struct ifreq ifr = {0};
 
         fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK);
         if (fd < 0)
@@ -155,7 +157,7 @@ static int ifreq_ioctl(unsigned long req, struct ifreq *ifr)
 
 int tun_set_mtu(const char *name, unsigned mtu)
 {
-        struct ifreq ifr = { 0 };
+        struct ifreq ifr = {0};
 
         if (strlen(name) >= IFNAMSIZ || mtu > INT32_MAX)
                 return -EINVAL;
@@ -166,7 +168,7 @@ int tun_set_mtu(const char *name, unsigned mtu)
 
 int tun_set_up(const char *name)
 {
-        struct ifreq ifr = { 0 };
+        struct ifreq ifr = {0};
         int r;
 
         if (strlen(name) >= IFNAMSIZ)

@@ -12,18 +12,18 @@
 
 /* Offloads, from most to least capable; the datapath reports the one in use. */
 enum tun_mode {
-        TUN_MODE_PLAIN = 0,  /* no virtio-net header: one packet per read/write */
-        TUN_MODE_VNET,       /* virtio-net header, checksums only, no segmentation */
-        TUN_MODE_TSO,        /* + TCP segmentation offload (TSO4/TSO6) */
-        TUN_MODE_TSO_USO,    /* + UDP segmentation offload (USO4/USO6, Linux 6.2+) */
+        TUN_MODE_PLAIN = 0, /* no virtio-net header: one packet per read/write */
+        TUN_MODE_VNET,      /* virtio-net header, checksums only, no segmentation */
+        TUN_MODE_TSO,       /* + TCP segmentation offload (TSO4/TSO6) */
+        TUN_MODE_TSO_USO,   /* + UDP segmentation offload (USO4/USO6, Linux 6.2+) */
 };
 
 const char *tun_mode_to_string(enum tun_mode m);
 
 struct tun_open_opts {
-        const char *name;      /* "tsu%d" if NULL */
-        unsigned mtu;          /* 0 = leave as is */
-        bool want_offloads;    /* false: force TUN_MODE_PLAIN (the per-packet fallback) */
+        const char *name;   /* "tsu%d" if NULL */
+        unsigned mtu;       /* 0 = leave as is */
+        bool want_offloads; /* false: force TUN_MODE_PLAIN (the per-packet fallback) */
 };
 
 /* log: called (rarely) with a one-line message when an offload is refused. */

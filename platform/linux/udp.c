@@ -29,7 +29,7 @@ static void set_buffer(int fd, int force_opt, int opt, int bytes)
 int udp_open(const struct udp_open_opts *o, struct udp_caps *ret_caps)
 {
         _cleanup_close_ int fd = -1;
-        struct udp_caps caps = { 0 };
+        struct udp_caps caps = {0};
         int one = 1, zero = 0, bytes = o->buf_bytes > 0 ? o->buf_bytes : DEFAULT_BUF;
 
         if (!o->remote)

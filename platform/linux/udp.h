@@ -16,8 +16,8 @@ struct udp_open_opts {
         socklen_t local_len;
         const struct sockaddr *remote; /* required */
         socklen_t remote_len;
-        uint32_t fwmark;   /* SO_MARK, 0 = leave unset (routing away from the tunnel) */
-        int buf_bytes;     /* SO_RCVBUFFORCE/SO_SNDBUFFORCE, 0 = 4 MiB */
+        uint32_t fwmark;    /* SO_MARK, 0 = leave unset (routing away from the tunnel) */
+        int buf_bytes;      /* SO_RCVBUFFORCE/SO_SNDBUFFORCE, 0 = 4 MiB */
         bool want_offloads; /* false: neither GSO nor GRO (the per-packet fallback) */
 };
 

@@ -83,11 +83,11 @@ struct alg {
 };
 
 static const struct alg algs[] = {
-        { "aes128gcm", IKEV2_ENCR_AES_GCM_16, 128, IKEV2_INTEG_NONE, 20, 0 },
-        { "aes256gcm", IKEV2_ENCR_AES_GCM_16, 256, IKEV2_INTEG_NONE, 36, 0 },
-        { "chacha20poly1305", IKEV2_ENCR_CHACHA20_POLY1305, 256, IKEV2_INTEG_NONE, 36, 0 },
-        { "aes128cbc-sha256", IKEV2_ENCR_AES_CBC, 128, IKEV2_INTEG_HMAC_SHA2_256_128, 16, 32 },
-        { "null", IKEV2_ENCR_NULL, 0, IKEV2_INTEG_NONE, 0, 0 },
+        {"aes128gcm", IKEV2_ENCR_AES_GCM_16, 128, IKEV2_INTEG_NONE, 20, 0},
+        {"aes256gcm", IKEV2_ENCR_AES_GCM_16, 256, IKEV2_INTEG_NONE, 36, 0},
+        {"chacha20poly1305", IKEV2_ENCR_CHACHA20_POLY1305, 256, IKEV2_INTEG_NONE, 36, 0},
+        {"aes128cbc-sha256", IKEV2_ENCR_AES_CBC, 128, IKEV2_INTEG_HMAC_SHA2_256_128, 16, 32},
+        {"null", IKEV2_ENCR_NULL, 0, IKEV2_INTEG_NONE, 0, 0},
 };
 
 static void fill(uint8_t *p, size_t n, uint8_t seed)
@@ -121,18 +121,14 @@ static void print_json(const struct esp_dp_counters *c)
 int main(int argc, char **argv)
 {
         static const struct option opts[] = {
-                { "side", required_argument, NULL, 's' },
-                { "local", required_argument, NULL, 'l' },
-                { "remote", required_argument, NULL, 'r' },
-                { "name", required_argument, NULL, 'n' },
-                { "mtu", required_argument, NULL, 'm' },
-                { "alg", required_argument, NULL, 'a' },
-                { "no-offload", no_argument, NULL, 'o' },
-                { "vip", required_argument, NULL, 'v' },
-                { "peer-net", required_argument, NULL, 'p' },
-                {},
+                {"side", required_argument, NULL, 's'},     {"local", required_argument, NULL, 'l'},
+                {"remote", required_argument, NULL, 'r'},   {"name", required_argument, NULL, 'n'},
+                {"mtu", required_argument, NULL, 'm'},      {"alg", required_argument, NULL, 'a'},
+                {"no-offload", no_argument, NULL, 'o'},     {"vip", required_argument, NULL, 'v'},
+                {"peer-net", required_argument, NULL, 'p'}, {},
         };
-        const char *side = NULL, *local = NULL, *remote = NULL, *name = NULL, *algname = "aes128gcm";
+        const char *side = NULL, *local = NULL, *remote = NULL, *name = NULL,
+                   *algname = "aes128gcm";
         const char *vip = NULL, *peer_net = NULL;
         struct sockaddr_storage lss, rss;
         socklen_t llen = 0, rlen = 0;
@@ -148,16 +144,35 @@ int main(int argc, char **argv)
 
         while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
                 switch (c) {
-                case 's': side = optarg; break;
-                case 'l': local = optarg; break;
-                case 'r': remote = optarg; break;
-                case 'n': name = optarg; break;
-                case 'm': mtu = (unsigned)strtoul(optarg, NULL, 10); break;
-                case 'a': algname = optarg; break;
-                case 'o': offload = false; break;
-                case 'v': vip = optarg; break;
-                case 'p': peer_net = optarg; break;
-                default: return 2;
+                case 's':
+                        side = optarg;
+                        break;
+                case 'l':
+                        local = optarg;
+                        break;
+                case 'r':
+                        remote = optarg;
+                        break;
+                case 'n':
+                        name = optarg;
+                        break;
+                case 'm':
+                        mtu = (unsigned)strtoul(optarg, NULL, 10);
+                        break;
+                case 'a':
+                        algname = optarg;
+                        break;
+                case 'o':
+                        offload = false;
+                        break;
+                case 'v':
+                        vip = optarg;
+                        break;
+                case 'p':
+                        peer_net = optarg;
+                        break;
+                default:
+                        return 2;
                 }
         }
         for (size_t i = 0; i < sizeof(algs) / sizeof(algs[0]); i++)
@@ -171,27 +186,31 @@ int main(int argc, char **argv)
                 return 2;
         }
 
-        tun_fd = tun_open(&(struct tun_open_opts){ .name = name, .mtu = mtu,
-                                                   .want_offloads = offload },
-                          ifname, &mode, on_log, NULL);
+        tun_fd = tun_open(
+                &(struct tun_open_opts){.name = name, .mtu = mtu, .want_offloads = offload}, ifname,
+                &mode, on_log, NULL);
         if (tun_fd < 0) {
                 fprintf(stderr, "esp-static: TUN: %s\n", strerror(-tun_fd));
                 return 1;
         }
-        udp_fd = udp_open(&(struct udp_open_opts){ .local = (struct sockaddr *)&lss,
-                                                   .local_len = llen,
-                                                   .remote = (struct sockaddr *)&rss,
-                                                   .remote_len = rlen,
-                                                   .want_offloads = offload },
+        udp_fd = udp_open(&(struct udp_open_opts){.local = (struct sockaddr *)&lss,
+                                                  .local_len = llen,
+                                                  .remote = (struct sockaddr *)&rss,
+                                                  .remote_len = rlen,
+                                                  .want_offloads = offload},
                           &caps);
         if (udp_fd < 0) {
                 fprintf(stderr, "esp-static: UDP: %s\n", strerror(-udp_fd));
                 return 1;
         }
-        r = esp_datapath_new(&(struct esp_dp_config){ .tun_fd = tun_fd, .tun_mode = mode,
-                                                      .udp_fd = udp_fd, .udp_gso = caps.gso,
-                                                      .udp_gro = caps.gro, .keepalive_ms = 20000,
-                                                      .tun_mtu = mtu, .on_log = on_log },
+        r = esp_datapath_new(&(struct esp_dp_config){.tun_fd = tun_fd,
+                                                     .tun_mode = mode,
+                                                     .udp_fd = udp_fd,
+                                                     .udp_gso = caps.gso,
+                                                     .udp_gro = caps.gro,
+                                                     .keepalive_ms = 20000,
+                                                     .tun_mtu = mtu,
+                                                     .on_log = on_log},
                              &dp);
         if (r < 0) {
                 fprintf(stderr, "esp-static: datapath: %s\n", strerror(-r));
@@ -209,9 +228,9 @@ int main(int argc, char **argv)
                         .encr = alg->encr,
                         .encr_bits = alg->bits,
                         .integ = alg->integ,
-                        .encr_key = { ek, alg->key_len },
-                        .integ_key = { ik, alg->integ_len },
-                        .iv_seed = { 1, 2, 3, 4, 5, 6, 7, (uint8_t)dir },
+                        .encr_key = {ek, alg->key_len},
+                        .integ_key = {ik, alg->integ_len},
+                        .iv_seed = {1, 2, 3, 4, 5, 6, 7, (uint8_t)dir},
                         .allow_null_null = alg->encr == IKEV2_ENCR_NULL,
                 };
 

@@ -34,10 +34,10 @@ struct alg {
 };
 
 static const struct alg algs[] = {
-        { "aes128gcm", IKEV2_ENCR_AES_GCM_16, 128, IKEV2_INTEG_NONE, 20, 0 },
-        { "aes256gcm", IKEV2_ENCR_AES_GCM_16, 256, IKEV2_INTEG_NONE, 36, 0 },
-        { "chacha20poly1305", IKEV2_ENCR_CHACHA20_POLY1305, 0, IKEV2_INTEG_NONE, 36, 0 },
-        { "aes128cbc-sha256", IKEV2_ENCR_AES_CBC, 128, IKEV2_INTEG_HMAC_SHA2_256_128, 16, 32 },
+        {"aes128gcm", IKEV2_ENCR_AES_GCM_16, 128, IKEV2_INTEG_NONE, 20, 0},
+        {"aes256gcm", IKEV2_ENCR_AES_GCM_16, 256, IKEV2_INTEG_NONE, 36, 0},
+        {"chacha20poly1305", IKEV2_ENCR_CHACHA20_POLY1305, 0, IKEV2_INTEG_NONE, 36, 0},
+        {"aes128cbc-sha256", IKEV2_ENCR_AES_CBC, 128, IKEV2_INTEG_HMAC_SHA2_256_128, 16, 32},
 };
 
 /* CPU time of this thread, like `openssl speed` (which counts user time unless
@@ -53,23 +53,26 @@ static double now(void)
 
 static struct esp_sa *sa_new(const struct alg *a, enum esp_dir dir)
 {
-        static uint8_t ek[36] = { 0x42 }, ik[32] = { 0x24 };
+        static uint8_t ek[36] = {0x42}, ik[32] = {0x24};
         struct esp_sa_params p = {
                 .spi = 0x12345678,
                 .dir = dir,
                 .encr = a->encr,
                 .encr_bits = a->bits,
                 .integ = a->integ,
-                .encr_key = { ek, a->key_len },
-                .integ_key = { ik, a->integ_len },
-                .iv_seed = { 1, 2, 3, 4, 5, 6, 7, 8 },
-                .policy = {
-                        .have_vip4 = true,
-                        .vip4 = { 198, 51, 100, 7 },
-                        .n_ts = 1,
-                        .ts = { { .family = 4, .port_hi = 0xffff, .start = { 0 },
-                                  .end = { 255, 255, 255, 255 } } },
-                },
+                .encr_key = {ek, a->key_len},
+                .integ_key = {ik, a->integ_len},
+                .iv_seed = {1, 2, 3, 4, 5, 6, 7, 8},
+                .policy =
+                        {
+                                .have_vip4 = true,
+                                .vip4 = {198, 51, 100, 7},
+                                .n_ts = 1,
+                                .ts = {{.family = 4,
+                                        .port_hi = 0xffff,
+                                        .start = {0},
+                                        .end = {255, 255, 255, 255}}},
+                        },
         };
         struct esp_sa *sa;
 
@@ -89,16 +92,16 @@ static void make_inner(uint8_t *p, size_t len)
         p[3] = (uint8_t)len;
         p[8] = 64;
         p[9] = 17;
-        memcpy(p + 12, (uint8_t[]){ 192, 0, 2, 1 }, 4);
-        memcpy(p + 16, (uint8_t[]){ 198, 51, 100, 7 }, 4);
+        memcpy(p + 12, (uint8_t[]){192, 0, 2, 1}, 4);
+        memcpy(p + 16, (uint8_t[]){198, 51, 100, 7}, 4);
 }
 
 int main(int argc, char **argv)
 {
         static const struct option opts[] = {
-                { "seconds", required_argument, NULL, 's' },
-                { "size", required_argument, NULL, 'z' },
-                { "alg", required_argument, NULL, 'a' },
+                {"seconds", required_argument, NULL, 's'},
+                {"size", required_argument, NULL, 'z'},
+                {"alg", required_argument, NULL, 'a'},
                 {},
         };
         double seconds = 2;
@@ -154,7 +157,8 @@ int main(int argc, char **argv)
                 /* Decapsulation of a pristine encrypted batch. */
                 for (size_t b = 0; b < BATCH; b++) {
                         make_inner(pristine + b * SLOT + head, size);
-                        if (esp_encap(out, pristine + b * SLOT, SLOT, size, &lens[b]) != ESP_DROP_NONE)
+                        if (esp_encap(out, pristine + b * SLOT, SLOT, size, &lens[b]) !=
+                            ESP_DROP_NONE)
                                 return 1;
                 }
                 while (t_dec < seconds) {
@@ -164,14 +168,15 @@ int main(int argc, char **argv)
                         for (size_t b = 0; b < BATCH; b++) {
                                 size_t off, len;
 
-                                if (esp_decap(in, work + b * SLOT, lens[b], &off, &len) != ESP_DROP_NONE)
+                                if (esp_decap(in, work + b * SLOT, lens[b], &off, &len) !=
+                                    ESP_DROP_NONE)
                                         return 1;
                         }
                         t_dec += now() - start;
                         n_dec += BATCH;
                 }
-                printf("%s\"%s\":{\"encap_gbps\":%.3f,\"decap_gbps\":%.3f}", first ? "" : ",", a->name,
-                       (double)n_enc * (double)size * 8 / t_enc / 1e9,
+                printf("%s\"%s\":{\"encap_gbps\":%.3f,\"decap_gbps\":%.3f}", first ? "" : ",",
+                       a->name, (double)n_enc * (double)size * 8 / t_enc / 1e9,
                        (double)n_dec * (double)size * 8 / t_dec / 1e9);
                 esp_sa_free(out);
                 esp_sa_free(in);

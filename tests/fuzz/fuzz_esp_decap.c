@@ -24,8 +24,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const uint8_t key[20] = { 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19,
-                                 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f, 0xa0, 0xa1, 0xa2, 0xa3 };
+static const uint8_t key[20] = {0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19,
+                                0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f, 0xa0, 0xa1, 0xa2, 0xa3};
 
 static struct esp_sa *make_sa(int which)
 {
@@ -36,23 +36,33 @@ static struct esp_sa *make_sa(int which)
                 .encr_bits = which < 2 ? 128 : 0,
                 .integ = IKEV2_INTEG_NONE,
                 .esn = which & 1,
-                .encr_key = { key, which < 2 ? sizeof(key) : 0 },
+                .encr_key = {key, which < 2 ? sizeof(key) : 0},
                 .allow_null_null = which >= 2,
-                .policy = {
-                        .have_vip4 = true,
-                        .vip4 = { 198, 51, 100, 7 },
-                        .have_vip6 = true,
-                        .vip6 = { 0x20, 0x01, 0x0d, 0xb8, [15] = 7 },
-                        .n_ts = 2,
-                        .ts = {
-                                { .family = 4, .proto = 0, .port_lo = 0, .port_hi = 0xffff,
-                                  .start = { 192, 0, 2, 0 }, .end = { 192, 0, 2, 255 } },
-                                { .family = 6, .proto = 6, .port_lo = 80, .port_hi = 443,
-                                  .start = { 0x20, 0x01, 0x0d, 0xb8 },
-                                  .end = { 0x20, 0x01, 0x0d, 0xb8, 0xff, 0xff, 0xff, 0xff, 0xff,
-                                           0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } },
+                .policy =
+                        {
+                                .have_vip4 = true,
+                                .vip4 = {198, 51, 100, 7},
+                                .have_vip6 = true,
+                                .vip6 = {0x20, 0x01, 0x0d, 0xb8, [15] = 7},
+                                .n_ts = 2,
+                                .ts =
+                                        {
+                                                {.family = 4,
+                                                 .proto = 0,
+                                                 .port_lo = 0,
+                                                 .port_hi = 0xffff,
+                                                 .start = {192, 0, 2, 0},
+                                                 .end = {192, 0, 2, 255}},
+                                                {.family = 6,
+                                                 .proto = 6,
+                                                 .port_lo = 80,
+                                                 .port_hi = 443,
+                                                 .start = {0x20, 0x01, 0x0d, 0xb8},
+                                                 .end = {0x20, 0x01, 0x0d, 0xb8, 0xff, 0xff, 0xff,
+                                                         0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                                         0xff, 0xff}},
+                                        },
                         },
-                },
         };
         struct esp_sa *sa = NULL;
 
@@ -143,7 +153,7 @@ static void fuzz_coalesce(const uint8_t *data, size_t size)
                 if (!copies[n])
                         abort();
                 memcpy(copies[n], data, len);
-                pkts[n] = (struct gro_pkt){ copies[n], len };
+                pkts[n] = (struct gro_pkt){copies[n], len};
                 n++;
                 data += len;
                 size -= len;

@@ -60,10 +60,11 @@ static inline void put_be32_(uint8_t *p, uint32_t v)
         p[3] = (uint8_t)v;
 }
 
-static const uint8_t test_gw4[4] = { 192, 0, 2, 1 };
-static const uint8_t test_vip4[4] = { 198, 51, 100, 7 };
-static const uint8_t test_gw6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
-static const uint8_t test_vip6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0x99, 0, 0, 0, 0, 0, 0, 0, 7 };
+static const uint8_t test_gw4[4] = {192, 0, 2, 1};
+static const uint8_t test_vip4[4] = {198, 51, 100, 7};
+static const uint8_t test_gw6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+static const uint8_t test_vip6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0x99,
+                                      0,    0,    0,    0,    0, 0, 0, 7};
 
 /* Writes an IPv4 or IPv6 packet src -> dst carrying UDP (proto 17) with
  * payload_len bytes, or TCP (proto 6, 20-byte header) when tcp. Returns its length. */
@@ -122,7 +123,8 @@ static inline bool packet_checksums_ok(const uint8_t *p, size_t len)
                 return false;
         if (family == 4 && ref_csum(p, ip_hlen, 0) != 0)
                 return false;
-        return ref_csum(p + ip_hlen, len - ip_hlen, ref_pseudo(family, p, proto, len - ip_hlen)) == 0;
+        return ref_csum(p + ip_hlen, len - ip_hlen, ref_pseudo(family, p, proto, len - ip_hlen)) ==
+               0;
 }
 
 static inline GBytes *hex_bytes(const char *hex)
@@ -132,7 +134,8 @@ static inline GBytes *hex_bytes(const char *hex)
 
         g_assert_cmpuint(n % 2, ==, 0);
         for (size_t i = 0; i < n / 2; i++) {
-                int hi = g_ascii_xdigit_value(hex[2 * i]), lo = g_ascii_xdigit_value(hex[2 * i + 1]);
+                int hi = g_ascii_xdigit_value(hex[2 * i]),
+                    lo = g_ascii_xdigit_value(hex[2 * i + 1]);
 
                 g_assert_true(hi >= 0 && lo >= 0);
                 b[i] = (uint8_t)(hi << 4 | lo);
@@ -147,16 +150,17 @@ struct test_alg {
 };
 
 static const struct test_alg test_algs[] = {
-        { "aes128gcm", IKEV2_ENCR_AES_GCM_16, 128, IKEV2_INTEG_NONE, 20, 0 },
-        { "aes256gcm", IKEV2_ENCR_AES_GCM_16, 256, IKEV2_INTEG_NONE, 36, 0 },
-        { "chacha20poly1305", IKEV2_ENCR_CHACHA20_POLY1305, 256, IKEV2_INTEG_NONE, 36, 0 },
-        { "aes128cbc-sha256", IKEV2_ENCR_AES_CBC, 128, IKEV2_INTEG_HMAC_SHA2_256_128, 16, 32 },
-        { "aes256cbc-sha512", IKEV2_ENCR_AES_CBC, 256, IKEV2_INTEG_HMAC_SHA2_512_256, 32, 64 },
+        {"aes128gcm", IKEV2_ENCR_AES_GCM_16, 128, IKEV2_INTEG_NONE, 20, 0},
+        {"aes256gcm", IKEV2_ENCR_AES_GCM_16, 256, IKEV2_INTEG_NONE, 36, 0},
+        {"chacha20poly1305", IKEV2_ENCR_CHACHA20_POLY1305, 256, IKEV2_INTEG_NONE, 36, 0},
+        {"aes128cbc-sha256", IKEV2_ENCR_AES_CBC, 128, IKEV2_INTEG_HMAC_SHA2_256_128, 16, 32},
+        {"aes256cbc-sha512", IKEV2_ENCR_AES_CBC, 256, IKEV2_INTEG_HMAC_SHA2_512_256, 32, 64},
 };
 
-static uint8_t test_ekey[36] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18,
-                                 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36 };
-static uint8_t test_ikey[64] = { 0xa5, 0x5a, 0x11, 0x22 };
+static uint8_t test_ekey[36] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12,
+                                13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24,
+                                25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36};
+static uint8_t test_ikey[64] = {0xa5, 0x5a, 0x11, 0x22};
 
 /* Params for an SA pair member: same keys both ways, so an outbound SA's
  * packets decapsulate with the inbound SA of the same params. */
@@ -169,9 +173,9 @@ static inline struct esp_sa_params test_params(const struct test_alg *a, enum es
                 .encr_bits = a->bits,
                 .integ = a->integ,
                 .esn = esn,
-                .encr_key = { test_ekey, a->key_len },
-                .integ_key = { test_ikey, a->integ_key_len },
-                .iv_seed = { 9, 8, 7, 6, 5, 4, 3, 2 },
+                .encr_key = {test_ekey, a->key_len},
+                .integ_key = {test_ikey, a->integ_key_len},
+                .iv_seed = {9, 8, 7, 6, 5, 4, 3, 2},
         };
         struct esp_ts *ts;
 
@@ -180,10 +184,10 @@ static inline struct esp_sa_params test_params(const struct test_alg *a, enum es
         memcpy(p.policy.vip6, test_vip6, 16);
         /* TSr: 192.0.2.0/24 and 2001:db8::/64 */
         ts = &p.policy.ts[p.policy.n_ts++];
-        *ts = (struct esp_ts){ .family = 4, .port_hi = 0xffff, .start = { 192, 0, 2, 0 },
-                               .end = { 192, 0, 2, 255 } };
+        *ts = (struct esp_ts){
+                .family = 4, .port_hi = 0xffff, .start = {192, 0, 2, 0}, .end = {192, 0, 2, 255}};
         ts = &p.policy.ts[p.policy.n_ts++];
-        *ts = (struct esp_ts){ .family = 6, .port_hi = 0xffff };
+        *ts = (struct esp_ts){.family = 6, .port_hi = 0xffff};
         memcpy(ts->start, test_gw6, 16);
         memcpy(ts->end, test_gw6, 16);
         memset(ts->start + 8, 0, 8);

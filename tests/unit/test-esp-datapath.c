@@ -63,8 +63,9 @@ static uint16_t local_port(int fd)
 
 static struct sockaddr_in loopback(uint16_t port)
 {
-        return (struct sockaddr_in){ .sin_family = AF_INET, .sin_port = htons(port),
-                                     .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+        return (struct sockaddr_in){.sin_family = AF_INET,
+                                    .sin_port = htons(port),
+                                    .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 }
 
 static void end_open(struct end *e, bool is_a, uint16_t peer_port, unsigned keepalive_ms)
@@ -77,11 +78,11 @@ static void end_open(struct end *e, bool is_a, uint16_t peer_port, unsigned keep
         e->is_a = is_a;
         g_mutex_init(&e->lock);
         e->ike = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
-        e->udp = udp_open(&(struct udp_open_opts){ .local = (struct sockaddr *)&local,
-                                                   .local_len = sizeof(local),
-                                                   .remote = (struct sockaddr *)&remote,
-                                                   .remote_len = sizeof(remote),
-                                                   .want_offloads = true },
+        e->udp = udp_open(&(struct udp_open_opts){.local = (struct sockaddr *)&local,
+                                                  .local_len = sizeof(local),
+                                                  .remote = (struct sockaddr *)&remote,
+                                                  .remote_len = sizeof(remote),
+                                                  .want_offloads = true},
                           &caps);
         g_assert_cmpint(e->udp, >=, 0);
         g_assert_cmpint(fcntl(e->udp, F_GETFD) & FD_CLOEXEC, !=, 0);
@@ -89,17 +90,16 @@ static void end_open(struct end *e, bool is_a, uint16_t peer_port, unsigned keep
         e->tun_app = sv[0];
         e->tun_dp = sv[1];
         g_assert_cmpint(fcntl(e->tun_dp, F_SETFL, O_NONBLOCK), ==, 0);
-        g_assert_cmpint(esp_datapath_new(&(struct esp_dp_config){
-                                                 .tun_fd = e->tun_dp,
-                                                 .tun_mode = TUN_MODE_PLAIN,
-                                                 .udp_fd = e->udp,
-                                                 .udp_gso = caps.gso,
-                                                 .udp_gro = caps.gro,
-                                                 .keepalive_ms = keepalive_ms,
-                                                 .tun_mtu = 1400,
-                                                 .on_ike = on_ike,
-                                                 .on_event = on_event,
-                                                 .userdata = e },
+        g_assert_cmpint(esp_datapath_new(&(struct esp_dp_config){.tun_fd = e->tun_dp,
+                                                                 .tun_mode = TUN_MODE_PLAIN,
+                                                                 .udp_fd = e->udp,
+                                                                 .udp_gso = caps.gso,
+                                                                 .udp_gro = caps.gro,
+                                                                 .keepalive_ms = keepalive_ms,
+                                                                 .tun_mtu = 1400,
+                                                                 .on_ike = on_ike,
+                                                                 .on_event = on_event,
+                                                                 .userdata = e},
                                          &e->dp),
                         ==, 0);
 }
@@ -120,8 +120,8 @@ static void install(struct end *e, bool is_a, uint32_t gen, bool in, bool out)
         for (int d = 0; d < 2; d++) {
                 enum esp_dir dir = d == 0 ? ESP_DIR_IN : ESP_DIR_OUT;
                 bool ab = is_a == (dir == ESP_DIR_OUT);
-                struct esp_sa_params p = test_params(&test_algs[gen % G_N_ELEMENTS(test_algs)], dir,
-                                                     gen % 2 == 1);
+                struct esp_sa_params p =
+                        test_params(&test_algs[gen % G_N_ELEMENTS(test_algs)], dir, gen % 2 == 1);
 
                 if ((dir == ESP_DIR_IN && !in) || (dir == ESP_DIR_OUT && !out))
                         continue;
@@ -131,9 +131,10 @@ static void install(struct end *e, bool is_a, uint32_t gen, bool in, bool out)
                  * 192.0.2.0/24 (test_params' defaults are b's). */
                 if (is_a) {
                         memcpy(p.policy.vip4, test_gw4, 4);
-                        p.policy.ts[0] = (struct esp_ts){ .family = 4, .port_hi = 0xffff,
-                                                          .start = { 198, 51, 100, 0 },
-                                                          .end = { 198, 51, 100, 255 } };
+                        p.policy.ts[0] = (struct esp_ts){.family = 4,
+                                                         .port_hi = 0xffff,
+                                                         .start = {198, 51, 100, 0},
+                                                         .end = {198, 51, 100, 255}};
                 }
                 g_assert_cmpint(esp_datapath_install_sa(e->dp, &p), ==, 0);
         }
@@ -141,7 +142,7 @@ static void install(struct end *e, bool is_a, uint32_t gen, bool in, bool out)
 
 static bool recv_packet(int fd, uint8_t *buf, size_t cap, size_t *len, int timeout_ms)
 {
-        struct pollfd pfd = { .fd = fd, .events = POLLIN };
+        struct pollfd pfd = {.fd = fd, .events = POLLIN};
         ssize_t r;
 
         if (poll(&pfd, 1, timeout_ms) != 1)
@@ -164,7 +165,8 @@ static void traffic(struct end *a, struct end *b, unsigned n, unsigned tag)
         for (unsigned i = 0; i < n; i++) {
                 size_t len = make_packet(pkt, 4, from_a ? test_gw4 : test_vip4,
                                          from_a ? test_vip4 : test_gw4, false, (i * 37) % 1300,
-                                         (uint8_t)(tag + i)), glen;
+                                         (uint8_t)(tag + i)),
+                       glen;
 
                 put_be16(pkt + 4, (uint16_t)i); /* IP ID: the packet's number */
                 pkt[10] = pkt[11] = 0;

@@ -12,7 +12,7 @@
 #include "esp-test-util.h"
 
 #define SEG_STRIDE 2048
-#define HEADROOM 24
+#define HEADROOM   24
 
 /* A TCP super-packet as the kernel hands it out: full-length headers, the TCP
  * checksum field holding the pseudo-header sum only (CHECKSUM_PARTIAL). */
@@ -28,7 +28,7 @@ static size_t make_super_tcp(uint8_t *p, int family, size_t payload, uint8_t fla
         tcp = p + ip_hlen;
         if (opts) {
                 /* NOP NOP timestamps(10) */
-                uint8_t o[12] = { 1, 1, 8, 10, 0, 0, 0, 1, 0, 0, 0, 2 };
+                uint8_t o[12] = {1, 1, 8, 10, 0, 0, 0, 1, 0, 0, 0, 2};
 
                 memcpy(tcp + 20, o, 12);
                 tcp[12] = (uint8_t)((thl / 4) << 4);
@@ -47,12 +47,12 @@ static size_t make_super_tcp(uint8_t *p, int family, size_t payload, uint8_t fla
         while (sum >> 16)
                 sum = (sum & 0xffff) + (sum >> 16);
         put_be16(tcp + 16, (uint16_t)sum); /* not complemented: partial */
-        *h = (struct vnet_hdr){ .flags = VNET_F_NEEDS_CSUM,
-                                .gso_type = family == 4 ? VNET_GSO_TCPV4 : VNET_GSO_TCPV6,
-                                .hdr_len = (uint16_t)(ip_hlen + thl),
-                                .gso_size = mss,
-                                .csum_start = (uint16_t)ip_hlen,
-                                .csum_offset = 16 };
+        *h = (struct vnet_hdr){.flags = VNET_F_NEEDS_CSUM,
+                               .gso_type = family == 4 ? VNET_GSO_TCPV4 : VNET_GSO_TCPV6,
+                               .hdr_len = (uint16_t)(ip_hlen + thl),
+                               .gso_size = mss,
+                               .csum_start = (uint16_t)ip_hlen,
+                               .csum_offset = 16};
         return len;
 }
 
@@ -116,14 +116,15 @@ static void test_split_tcp(gconstpointer data)
 
         for (size_t payload = 1; payload < 64000; payload = payload * 3 + 1) {
                 for (int opts = 0; opts < 2; opts++) {
-                        size_t len = make_super_tcp(super, family, payload, 0x18 /* PSH ACK */, opts,
-                                                    &h, 1348);
+                        size_t len = make_super_tcp(super, family, payload, 0x18 /* PSH ACK */,
+                                                    opts, &h, 1348);
                         size_t hdr = (family == 4 ? 20 : 40) + (opts ? 32 : 20), seg_max, nseg;
                         int n;
 
                         g_assert_cmpint(gso_layout(&h, super, len, &seg_max, &nseg), ==, 0);
                         g_assert_cmpuint(seg_max, ==, hdr + MIN(payload, (size_t)1348));
-                        n = gso_split(&h, super, len, out, SEG_STRIDE, HEADROOM, 1500, GSO_MAX_SEGS, lens);
+                        n = gso_split(&h, super, len, out, SEG_STRIDE, HEADROOM, 1500, GSO_MAX_SEGS,
+                                      lens);
                         g_assert_cmpint(n, ==, (int)nseg);
                         check_segments(super, len, family, out, lens, n, 1348, hdr);
                 }
@@ -131,7 +132,8 @@ static void test_split_tcp(gconstpointer data)
         /* FIN travels on the last segment only. */
         {
                 size_t len = make_super_tcp(super, family, 5000, 0x11, false, &h, 1000);
-                int n = gso_split(&h, super, len, out, SEG_STRIDE, HEADROOM, 1500, GSO_MAX_SEGS, lens);
+                int n = gso_split(&h, super, len, out, SEG_STRIDE, HEADROOM, 1500, GSO_MAX_SEGS,
+                                  lens);
 
                 check_segments(super, len, family, out, lens, n, 1000, family == 4 ? 40 : 60);
         }
@@ -141,8 +143,11 @@ static void test_split_udp(void)
 {
         static uint8_t super[20000], out[40 * SEG_STRIDE];
         size_t lens[GSO_MAX_SEGS], len;
-        struct vnet_hdr h = { .flags = VNET_F_NEEDS_CSUM, .gso_type = VNET_GSO_UDP_L4,
-                              .gso_size = 1200, .csum_start = 20, .csum_offset = 6 };
+        struct vnet_hdr h = {.flags = VNET_F_NEEDS_CSUM,
+                             .gso_type = VNET_GSO_UDP_L4,
+                             .gso_size = 1200,
+                             .csum_start = 20,
+                             .csum_offset = 6};
         int n;
 
         len = make_packet(super, 4, test_vip4, test_gw4, false, 10000, 5);
@@ -185,17 +190,21 @@ static void test_split_rejects(void)
 
         bad = h;
         bad.gso_size = 0;
-        g_assert_cmpint(gso_split(&bad, super, len, out, SEG_STRIDE, HEADROOM, 1500, 4, lens), ==, -EBADMSG);
+        g_assert_cmpint(gso_split(&bad, super, len, out, SEG_STRIDE, HEADROOM, 1500, 4, lens), ==,
+                        -EBADMSG);
         bad = h;
         bad.gso_type = VNET_GSO_TCPV6;
-        g_assert_cmpint(gso_split(&bad, super, len, out, SEG_STRIDE, HEADROOM, 1500, 4, lens), ==, -EBADMSG);
+        g_assert_cmpint(gso_split(&bad, super, len, out, SEG_STRIDE, HEADROOM, 1500, 4, lens), ==,
+                        -EBADMSG);
         bad.gso_type = VNET_GSO_UDP;
         g_assert_cmpint(gso_split(&bad, super, len, out, SEG_STRIDE, HEADROOM, 1500, 4, lens), ==,
                         -EOPNOTSUPP);
         /* More segments than room. */
-        g_assert_cmpint(gso_split(&h, super, len, out, SEG_STRIDE, HEADROOM, 1500, 4, lens), ==, -EMSGSIZE);
+        g_assert_cmpint(gso_split(&h, super, len, out, SEG_STRIDE, HEADROOM, 1500, 4, lens), ==,
+                        -EMSGSIZE);
         /* Segments larger than a slot. */
-        g_assert_cmpint(gso_split(&h, super, len, out, SEG_STRIDE, HEADROOM, 500, 100, lens), ==, -EMSGSIZE);
+        g_assert_cmpint(gso_split(&h, super, len, out, SEG_STRIDE, HEADROOM, 500, 100, lens), ==,
+                        -EMSGSIZE);
         /* Truncated headers. */
         g_assert_cmpint(gso_layout(&h, super, 30, &seg_max, &nseg), ==, -EBADMSG);
         super[0] = 0x75;
@@ -223,7 +232,7 @@ static int segments(uint8_t *out, int family, size_t payload, uint16_t mss, bool
         n = gso_split(&h, super, len, out, SEG_STRIDE, HEADROOM, 1500, GSO_MAX_SEGS, lens);
         g_assert_cmpint(n, >, 0);
         for (int i = 0; i < n; i++)
-                pkts[i] = (struct gro_pkt){ out + (size_t)i * SEG_STRIDE + HEADROOM, lens[i] };
+                pkts[i] = (struct gro_pkt){out + (size_t)i * SEG_STRIDE + HEADROOM, lens[i]};
         return n;
 }
 
@@ -295,7 +304,7 @@ static void test_coalesce_runs(gconstpointer data)
                         size_t ul = make_packet(u, family, family == 4 ? test_gw4 : test_gw6,
                                                 family == 4 ? test_vip4 : test_vip6, false, 100, 0);
 
-                        all[n++] = (struct gro_pkt){ u, ul };
+                        all[n++] = (struct gro_pkt){u, ul};
                 }
         }
         ng = gro_coalesce(all, n, groups);

@@ -15,8 +15,8 @@
 struct row {
         unsigned n;
         uint32_t seq_lo;
-        int expect;     /* 0, -EINVAL, -ESTALE, -EEXIST */
-        uint64_t full;  /* expected inferred number when expect == 0 */
+        int expect;    /* 0, -EINVAL, -ESTALE, -EEXIST */
+        uint64_t full; /* expected inferred number when expect == 0 */
 };
 
 static void run_table(const struct row *rows, size_t n, bool esn)
@@ -46,34 +46,34 @@ static void run_table(const struct row *rows, size_t n, bool esn)
 static void test_window_32(void)
 {
         static const struct row rows[] = {
-                { 1, 0, -EINVAL, 0 },           /* sequence 0 is never sent (RFC 4303 3.3.3) */
-                { 2, 1, 0, 1 },
-                { 3, 1, -EEXIST, 0 },
-                { 4, 2, 0, 2 },
-                { 5, 5, 0, 5 },                 /* a gap */
-                { 6, 3, 0, 3 },                 /* late but inside the window */
-                { 7, 3, -EEXIST, 0 },
-                { 8, 4, 0, 4 },
-                { 9, 5, -EEXIST, 0 },
-                { 10, 2000, 0, 2000 },
-                { 11, 2000 - W, -ESTALE, 0 },   /* exactly one left of the window */
-                { 12, 2000 - W + 1, 0, 2000 - W + 1 }, /* the window's left edge */
-                { 13, 2000 - W + 1, -EEXIST, 0 },
-                { 14, 1999, 0, 1999 },
-                { 15, 100000, 0, 100000 },      /* a big jump clears everything */
-                { 16, 2000, -ESTALE, 0 },
-                { 17, 100000 - W + 1, 0, 100000 - W + 1 },
-                { 18, 100000 - W, -ESTALE, 0 },
-                { 19, 100000, -EEXIST, 0 },
-                { 20, 100001 + 64, 0, 100001 + 64 }, /* crosses a bitmap word */
-                { 21, 100001, 0, 100001 },
-                { 22, 100000 + 63, 0, 100000 + 63 },
-                { 23, 0xfffffffe, 0, 0xfffffffe },
-                { 24, 0xffffffff, 0, 0xffffffff }, /* the last number of a 32-bit SA */
-                { 25, 0xffffffff, -EEXIST, 0 },
-                { 26, 0xffffffffu - W + 1, 0, 0xffffffffu - W + 1 },
-                { 27, 0xffffffffu - W, -ESTALE, 0 },
-                { 28, 0, -EINVAL, 0 },          /* no wrap without ESN */
+                {1, 0, -EINVAL, 0}, /* sequence 0 is never sent (RFC 4303 3.3.3) */
+                {2, 1, 0, 1},
+                {3, 1, -EEXIST, 0},
+                {4, 2, 0, 2},
+                {5, 5, 0, 5}, /* a gap */
+                {6, 3, 0, 3}, /* late but inside the window */
+                {7, 3, -EEXIST, 0},
+                {8, 4, 0, 4},
+                {9, 5, -EEXIST, 0},
+                {10, 2000, 0, 2000},
+                {11, 2000 - W, -ESTALE, 0},          /* exactly one left of the window */
+                {12, 2000 - W + 1, 0, 2000 - W + 1}, /* the window's left edge */
+                {13, 2000 - W + 1, -EEXIST, 0},
+                {14, 1999, 0, 1999},
+                {15, 100000, 0, 100000}, /* a big jump clears everything */
+                {16, 2000, -ESTALE, 0},
+                {17, 100000 - W + 1, 0, 100000 - W + 1},
+                {18, 100000 - W, -ESTALE, 0},
+                {19, 100000, -EEXIST, 0},
+                {20, 100001 + 64, 0, 100001 + 64}, /* crosses a bitmap word */
+                {21, 100001, 0, 100001},
+                {22, 100000 + 63, 0, 100000 + 63},
+                {23, 0xfffffffe, 0, 0xfffffffe},
+                {24, 0xffffffff, 0, 0xffffffff}, /* the last number of a 32-bit SA */
+                {25, 0xffffffff, -EEXIST, 0},
+                {26, 0xffffffffu - W + 1, 0, 0xffffffffu - W + 1},
+                {27, 0xffffffffu - W, -ESTALE, 0},
+                {28, 0, -EINVAL, 0}, /* no wrap without ESN */
         };
 
         run_table(rows, G_N_ELEMENTS(rows), false);
@@ -82,21 +82,22 @@ static void test_window_32(void)
 static void test_window_esn(void)
 {
         static const struct row rows[] = {
-                { 1, 0, -EINVAL, 0 },              /* full number 0 */
-                { 2, 1, 0, 1 },
-                { 3, 0xfffffff0, -ESTALE, 0 },     /* would be in subspace -1 (RFC 4303 A2.1 case B) */
-                { 4, 0x80000000, 0, 0x80000000 },
-                { 5, 0xffffffff, 0, 0xffffffff },  /* case A, same subspace */
-                { 6, 0, 0, UINT64_C(0x100000000) },  /* wraps into subspace 1 */
-                { 7, 5, 0, UINT64_C(0x100000005) },
-                { 8, 0xfffffffe, 0, 0xfffffffe },  /* late packet from subspace 0 (case B) */
-                { 9, 0xffffffff, -EEXIST, 0 },
-                { 10, 0xfffff000, 0, UINT64_C(0x1fffff000) }, /* far below: read as far ahead */
-                { 11, 0xfffff000 - 1, 0, UINT64_C(0x1fffff000) - 1 },
-                { 12, 3, 0, UINT64_C(0x200000003) }, /* case A: below the window -> next subspace */
-                { 13, 0xffffffff, 0, UINT64_C(0x1ffffffff) }, /* case B: previous subspace, in window */
-                { 14, 0xfffff844, 0, UINT64_C(0x1fffff844) }, /* the window's left edge */
-                { 15, 0xfffff843, 0, UINT64_C(0x2fffff843) }, /* one further: next subspace */
+                {1, 0, -EINVAL, 0}, /* full number 0 */
+                {2, 1, 0, 1},
+                {3, 0xfffffff0, -ESTALE, 0}, /* would be in subspace -1 (RFC 4303 A2.1 case B) */
+                {4, 0x80000000, 0, 0x80000000},
+                {5, 0xffffffff, 0, 0xffffffff},   /* case A, same subspace */
+                {6, 0, 0, UINT64_C(0x100000000)}, /* wraps into subspace 1 */
+                {7, 5, 0, UINT64_C(0x100000005)},
+                {8, 0xfffffffe, 0, 0xfffffffe}, /* late packet from subspace 0 (case B) */
+                {9, 0xffffffff, -EEXIST, 0},
+                {10, 0xfffff000, 0, UINT64_C(0x1fffff000)}, /* far below: read as far ahead */
+                {11, 0xfffff000 - 1, 0, UINT64_C(0x1fffff000) - 1},
+                {12, 3, 0, UINT64_C(0x200000003)}, /* case A: below the window -> next subspace */
+                {13, 0xffffffff, 0,
+                 UINT64_C(0x1ffffffff)}, /* case B: previous subspace, in window */
+                {14, 0xfffff844, 0, UINT64_C(0x1fffff844)}, /* the window's left edge */
+                {15, 0xfffff843, 0, UINT64_C(0x2fffff843)}, /* one further: next subspace */
         };
 
         run_table(rows, G_N_ELEMENTS(rows), true);

@@ -38,8 +38,8 @@ static const char *evp_name(const struct test_alg *a)
 /* Opens an ESP packet with plain EVP calls following RFC 4106 5 / RFC 7634 2
  * (AEAD) or RFC 4303 2.2.1 + RFC 4868 (CBC + HMAC); returns the plaintext
  * payload (inner packet, padding, trailer) length or -1. */
-static ssize_t independent_open(const struct test_alg *a, bool esn, uint64_t seq, const uint8_t *pkt,
-                                size_t len, uint8_t *out)
+static ssize_t independent_open(const struct test_alg *a, bool esn, uint64_t seq,
+                                const uint8_t *pkt, size_t len, uint8_t *out)
 {
         size_t iv_len = aead_alg(a) ? 8 : 16;
         size_t icv_len = aead_alg(a) ? 16 : (a->integ == IKEV2_INTEG_HMAC_SHA2_512_256 ? 32 : 16);
@@ -65,11 +65,12 @@ static ssize_t independent_open(const struct test_alg *a, bool esn, uint64_t seq
                 ok = EVP_DecryptInit_ex2(ctx, c, test_ekey, nonce, NULL) &&
                      EVP_DecryptUpdate(ctx, NULL, &outl, aad, (int)aad_len) &&
                      EVP_DecryptUpdate(ctx, out, &outl, pkt + 8 + iv_len, (int)ct_len) &&
-                     EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, 16,
-                                         (void *)(pkt + len - 16)) > 0 &&
+                     EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, 16, (void *)(pkt + len - 16)) >
+                             0 &&
                      EVP_DecryptFinal_ex(ctx, out + outl, &outl);
         } else {
-                const char *md = a->integ == IKEV2_INTEG_HMAC_SHA2_512_256 ? "SHA2-512" : "SHA2-256";
+                const char *md =
+                        a->integ == IKEV2_INTEG_HMAC_SHA2_512_256 ? "SHA2-512" : "SHA2-256";
                 uint8_t *auth = g_malloc(len + 4), mac[64];
                 size_t auth_len = len - icv_len, maclen = 0;
 
@@ -96,7 +97,8 @@ static ssize_t independent_open(const struct test_alg *a, bool esn, uint64_t seq
 
 static void round_trip(const struct test_alg *a, bool esn)
 {
-        struct esp_sa_params po = test_params(a, ESP_DIR_OUT, esn), pi = test_params(a, ESP_DIR_IN, esn);
+        struct esp_sa_params po = test_params(a, ESP_DIR_OUT, esn),
+                             pi = test_params(a, ESP_DIR_IN, esn);
         struct esp_sa *out, *in;
         uint8_t *buf = g_malloc(BUF), *plain = g_malloc(BUF), *ref = g_malloc(BUF);
         uint64_t seq = 0;
@@ -120,7 +122,8 @@ static void round_trip(const struct test_alg *a, bool esn)
                         ssize_t plen;
                         uint8_t padlen;
 
-                        ilen = make_packet(buf + head, family, src, dst, false, payload, (uint8_t)payload);
+                        ilen = make_packet(buf + head, family, src, dst, false, payload,
+                                           (uint8_t)payload);
                         memcpy(ref, buf + head, ilen);
                         g_assert_cmpint(esp_encap(out, buf, BUF, ilen, &elen), ==, ESP_DROP_NONE);
                         seq++;
@@ -179,22 +182,25 @@ static struct esp_sa_params vector_params(GKeyFile *kf, const char *g, enum esp_
         g_assert_nonnull(key);
         *keep_key = hex_bytes(key);
         *keep_ikey = hex_bytes(ikey ? ikey : "");
-        p.encr_key = (struct slice){ g_bytes_get_data(*keep_key, NULL), g_bytes_get_size(*keep_key) };
-        p.integ_key = (struct slice){ g_bytes_get_data(*keep_ikey, NULL),
-                                      g_bytes_get_size(*keep_ikey) };
+        p.encr_key = (struct slice){g_bytes_get_data(*keep_key, NULL), g_bytes_get_size(*keep_key)};
+        p.integ_key =
+                (struct slice){g_bytes_get_data(*keep_ikey, NULL), g_bytes_get_size(*keep_ikey)};
         p.spi = (uint32_t)g_ascii_strtoull(spi, NULL, 16);
         /* The constructed vectors carry ICMP from 198.51.100.1 to 192.0.2.2. */
         p.policy.have_vip4 = true;
-        memcpy(p.policy.vip4, (uint8_t[]){ 192, 0, 2, 2 }, 4);
+        memcpy(p.policy.vip4, (uint8_t[]){192, 0, 2, 2}, 4);
         p.policy.n_ts = 1;
-        p.policy.ts[0] = (struct esp_ts){ .family = 4, .port_hi = 0xffff, .start = { 198, 51, 100, 0 },
-                                          .end = { 198, 51, 100, 255 } };
+        p.policy.ts[0] = (struct esp_ts){.family = 4,
+                                         .port_hi = 0xffff,
+                                         .start = {198, 51, 100, 0},
+                                         .end = {198, 51, 100, 255}};
         return p;
 }
 
 static GKeyFile *load_vectors(const char *name)
 {
-        g_autofree char *path = g_test_build_filename(G_TEST_DIST, "tests", "vectors", "esp", name, NULL);
+        g_autofree char *path =
+                g_test_build_filename(G_TEST_DIST, "tests", "vectors", "esp", name, NULL);
         g_autoptr(GError) err = NULL;
         GKeyFile *kf = g_key_file_new();
 
@@ -236,7 +242,8 @@ static void test_vector_gcm_draft(void)
         esp_sa_free(in);
         g_assert_cmpint(esp_sa_new(&p, &in), ==, 0);
         g_assert_cmpint(esp_replay_update(&in->replay, seq - 1), ==, 0);
-        g_assert_cmpint(esp_decap(in, buf, g_bytes_get_size(pkt), &off, &len), ==, ESP_DROP_BAD_ICV);
+        g_assert_cmpint(esp_decap(in, buf, g_bytes_get_size(pkt), &off, &len), ==,
+                        ESP_DROP_BAD_ICV);
         g_assert_cmpuint(in->replay.top, ==, seq - 1);
         esp_sa_free(in);
 }
@@ -248,7 +255,8 @@ static void test_vectors_constructed(void)
         size_t n = 0;
 
         for (char **g = groups; *g; g++, n++) {
-                g_autoptr(GBytes) k = NULL, ik = NULL, k2 = NULL, ik2 = NULL, pkt = NULL, inner = NULL;
+                g_autoptr(GBytes) k = NULL, ik = NULL, k2 = NULL, ik2 = NULL, pkt = NULL,
+                                  inner = NULL;
                 g_autofree char *hp = g_key_file_get_string(kf, *g, "packet", NULL);
                 g_autofree char *hin = g_key_file_get_string(kf, *g, "inner", NULL);
                 g_autofree char *hseq = g_key_file_get_string(kf, *g, "seq", NULL);
@@ -280,7 +288,8 @@ static void test_vectors_constructed(void)
                 g_assert_cmpint(esp_sa_new(&po, &out), ==, 0);
                 if (out->iv_len == 8) {
                         memcpy(buf + esp_sa_headroom(out), g_bytes_get_data(inner, NULL), ilen);
-                        g_assert_cmpint(esp_encap(out, buf, sizeof(buf), ilen, &len), ==, ESP_DROP_NONE);
+                        g_assert_cmpint(esp_encap(out, buf, sizeof(buf), ilen, &len), ==,
+                                        ESP_DROP_NONE);
                         g_assert_cmpmem(buf, len, g_bytes_get_data(pkt, NULL), plen);
                 }
                 esp_sa_free(out);
@@ -346,7 +355,8 @@ static enum esp_drop decap_raw(struct pair *p, const uint8_t *inner, size_t ilen
                                int bad_pad_at)
 {
         uint8_t payload[2048], buf[2200];
-        size_t plen = payload_with(payload, inner, ilen, p->out->align, nh, bad_pad_at), len, off, dlen;
+        size_t plen = payload_with(payload, inner, ilen, p->out->align, nh, bad_pad_at), len, off,
+               dlen;
 
         len = seal_raw(p->out, buf, payload, plen);
         return esp_decap(p->in, buf, len, &off, &dlen);
@@ -358,7 +368,7 @@ static void test_drops(gconstpointer data)
         struct pair p;
         uint8_t inner[1500], buf[2200];
         size_t ilen, len, off, dlen, head;
-        uint8_t other[4] = { 203, 0, 113, 9 };
+        uint8_t other[4] = {203, 0, 113, 9};
 
         pair_new(&p, a);
         head = esp_sa_headroom(p.out);
@@ -389,7 +399,7 @@ static void test_drops(gconstpointer data)
         }
         /* The pad length points before the payload. */
         {
-                uint8_t pl[64] = { 0 };
+                uint8_t pl[64] = {0};
                 size_t n = 16 + p.out->align - (16 % p.out->align);
 
                 n = n % p.out->align ? n + p.out->align - n % p.out->align : n;
@@ -422,8 +432,9 @@ static void test_drops(gconstpointer data)
                                 g_assert_cmpint(d, ==, ESP_DROP_BAD_ICV);
                 }
                 /* Truncated: shorter than header + IV + ICV, or misaligned. */
-                g_assert_cmpint(esp_decap(p.in, copy, 8 + p.out->iv_len + p.out->icv_len + 1, &off, &dlen),
-                                ==, ESP_DROP_MALFORMED);
+                g_assert_cmpint(
+                        esp_decap(p.in, copy, 8 + p.out->iv_len + p.out->icv_len + 1, &off, &dlen),
+                        ==, ESP_DROP_MALFORMED);
                 g_assert_cmpint(esp_decap(p.in, copy, len - 1, &off, &dlen), ==,
                                 p.out->align > 1 ? ESP_DROP_MALFORMED : ESP_DROP_BAD_ICV);
                 /* Genuine: accepted once, then a replay. */
@@ -478,8 +489,10 @@ static void test_lifetimes(void)
                 d = esp_encap(out, buf, sizeof(buf), ilen, &len);
                 ev = esp_sa_take_events(out);
                 g_assert_cmpint(d, ==, i <= 5 ? ESP_DROP_NONE : ESP_DROP_SA_EXPIRED);
-                g_assert_cmpuint(ev, ==, i == 3 ? ESP_EVENT_SOFT_LIFETIME
-                                         : i == 5 ? ESP_EVENT_HARD_LIFETIME : 0u);
+                g_assert_cmpuint(ev, ==,
+                                 i == 3   ? ESP_EVENT_SOFT_LIFETIME
+                                 : i == 5 ? ESP_EVENT_HARD_LIFETIME
+                                          : 0u);
         }
         esp_sa_free(out);
 
@@ -498,13 +511,16 @@ static void test_lifetimes(void)
                 enum esp_drop d;
                 unsigned ev;
 
-                ilen = make_packet(buf + head, 4, test_gw4, test_vip4, false, 72, 0); /* 100 bytes */
+                ilen = make_packet(buf + head, 4, test_gw4, test_vip4, false, 72,
+                                   0); /* 100 bytes */
                 g_assert_cmpint(esp_encap(p.out, buf, sizeof(buf), ilen, &len), ==, ESP_DROP_NONE);
                 d = esp_decap(p.in, buf, len, &off, &dlen);
                 ev = esp_sa_take_events(p.in);
                 g_assert_cmpint(d, ==, i <= 3 ? ESP_DROP_NONE : ESP_DROP_SA_EXPIRED);
-                g_assert_cmpuint(ev, ==, i == 1 ? ESP_EVENT_SOFT_LIFETIME
-                                         : i == 3 ? ESP_EVENT_HARD_LIFETIME : 0u);
+                g_assert_cmpuint(ev, ==,
+                                 i == 1   ? ESP_EVENT_SOFT_LIFETIME
+                                 : i == 3 ? ESP_EVENT_HARD_LIFETIME
+                                          : 0u);
         }
         pair_free(&p);
 }
@@ -575,7 +591,8 @@ static void test_bad_params(void)
 static void test_peek(void)
 {
         uint32_t spi = 0;
-        uint8_t ka[1] = { 0xff }, ike[8] = { 0, 0, 0, 0, 1, 2, 3, 4 }, esp[8] = { 0, 0, 1, 2, 0, 0, 0, 1 };
+        uint8_t ka[1] = {0xff}, ike[8] = {0, 0, 0, 0, 1, 2, 3, 4},
+                esp[8] = {0, 0, 1, 2, 0, 0, 0, 1};
 
         g_assert_cmpint(esp_peek_spi(ka, 1, &spi), ==, -ENOMSG);
         g_assert_cmpint(esp_peek_spi(ike, 8, &spi), ==, -ENOMSG);

@@ -56,7 +56,8 @@ static void *tx_main(void *arg)
                 p = g_new(struct pkt, 1);
                 head = esp_sa_headroom(tb->out);
                 ilen = make_packet(p->b + head, 4, test_gw4, test_vip4, false, 50, 0);
-                g_assert_cmpint(esp_encap(tb->out, p->b, sizeof(p->b), ilen, &p->len), ==, ESP_DROP_NONE);
+                g_assert_cmpint(esp_encap(tb->out, p->b, sizeof(p->b), ilen, &p->len), ==,
+                                ESP_DROP_NONE);
                 sa_reader_quiesce(&tables, 0);
                 atomic_fetch_add(&sent, 1);
                 g_async_queue_push(wire, p);

@@ -321,7 +321,8 @@ static int send_response(struct eap_peer *p, uint8_t identifier, uint8_t type, s
                          struct slice in, struct eap_result *ret)
 {
         /* data is at most EAP_MAX_IDENTITY or a single byte here. */
-        memcpy(p->tx + RESPONSE_HEADER_LEN, data.ptr, data.len);
+        if (data.len > 0)
+                memcpy(p->tx + RESPONSE_HEADER_LEN, data.ptr, data.len);
         seal_response(p, identifier, type, data.len);
         remember_request(p, identifier, in);
         p->last_answered = true;

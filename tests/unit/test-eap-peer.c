@@ -4,6 +4,10 @@
  * EAP-MSCHAPv2, driven by a scripted server written here: Identity,
  * Notification, Nak, retransmissions, malformed packets, the Success rules
  * (CVE-2021-45079 family), limits and the NEED_SECRET flow.
+ *
+ * With EAP_CORPUS_DIR set, it writes MD5 and MSCHAPv2 conversations, run
+ * against a peer configured like the fuzz target's, as seeds for
+ * tests/fuzz/fuzz_eap_peer.c instead of running the tests.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,6 +18,7 @@
 
 #include "client/ike/eap.h"
 #include "client/ike/mschapv2.h"
+#include "test-eap-pki.h"
 
 #define IDENTITY "CORP\\alice"
 #define PASSWORD "p\xc3\xa4ssw\xc3\xb6rd" /* "pässwörd": UTF-8 reaches the NT hash */
@@ -122,12 +127,12 @@ static struct slice ms_challenge(struct ms_server *s, struct packet *p, uint8_t 
 
 /* Checks the peer's Response as a server would: framing, then the
  * NT-Response against the password it knows. */
-static void ms_check_response(struct ms_server *s, struct slice resp, uint8_t id,
-                              const char *password)
+static void ms_check_response_of(struct ms_server *s, struct slice resp, uint8_t id,
+                                 const char *identity, const char *password)
 {
         const uint8_t *b = resp.ptr;
-        size_t name_len = strlen(IDENTITY);
-        struct slice user = mschapv2_username(SLICE(IDENTITY, name_len));
+        size_t name_len = strlen(identity);
+        struct slice user = mschapv2_username(SLICE(identity, name_len));
         uint8_t hash[16], expect[24];
 
         g_assert_cmpuint(resp.len, ==, 5 + 4 + 1 + 49 + name_len);
@@ -144,7 +149,7 @@ static void ms_check_response(struct ms_server *s, struct slice resp, uint8_t id
                 g_assert_cmpuint(b[i], ==, 0); /* Reserved */
         memcpy(s->nt_response, b + 34, 24);
         g_assert_cmpuint(b[58], ==, 0); /* Flags */
-        g_assert_cmpmem(b + 59, name_len, IDENTITY, name_len);
+        g_assert_cmpmem(b + 59, name_len, identity, name_len);
 
         g_assert_cmpint(mschapv2_nt_password_hash(SLICE(password, strlen(password)), hash), ==, 0);
         g_assert_cmpint(mschapv2_generate_nt_response(s->challenge, s->peer_challenge, user, hash,
@@ -155,6 +160,12 @@ static void ms_check_response(struct ms_server *s, struct slice resp, uint8_t id
                                                         s->challenge, user, s->auth),
                         ==, 0);
         g_assert_cmpint(mschapv2_msk(hash, s->nt_response, s->msk), ==, 0);
+}
+
+static void ms_check_response(struct ms_server *s, struct slice resp, uint8_t id,
+                              const char *password)
+{
+        ms_check_response_of(s, resp, id, IDENTITY, password);
 }
 
 static struct slice ms_success(struct ms_server *s, struct packet *p, uint8_t id, bool corrupt)
@@ -764,9 +775,154 @@ static void test_config(void)
         g_assert_null(eap_type_name(200));
 }
 
+/* ------------------------------------------------------------------ seed corpus */
+
+static int fuzz_rng(void *ctx, uint8_t *buf, size_t n)
+{
+        memset(buf, TEST_EAP_FUZZ_RNG_BYTE, n);
+        return 0;
+}
+
+struct seed {
+        struct eap_peer *peer;
+        GByteArray *bytes;
+        const char *password;
+};
+
+/* A peer configured exactly like fuzz_eap_peer's for this selector. */
+static void seed_begin(struct seed *sd, uint8_t selector)
+{
+        static const uint8_t methods[] = { EAP_TYPE_MD5, EAP_TYPE_MSCHAPV2, EAP_TYPE_TLS };
+        struct eap_peer_config cfg = {
+                .identity = SLICE(TEST_PKI_CLIENT_NAME, strlen(TEST_PKI_CLIENT_NAME)),
+                .method = methods[(selector & 0x03) % 3],
+                .rng_fill = fuzz_rng,
+        };
+
+        g_assert_cmpuint((selector & 0x03) % 3, <, 2);
+        sd->password = TEST_EAP_FUZZ_PASSWORD;
+        if (!(selector & 0x04))
+                cfg.secret = SLICE(sd->password, strlen(sd->password));
+        g_assert_cmpint(eap_peer_new(&sd->peer, &cfg, NULL), ==, 0);
+        sd->bytes = g_byte_array_new();
+        g_byte_array_append(sd->bytes, &selector, 1);
+}
+
+/* Records the packet and returns what the peer made of it. */
+static struct eap_result seed_run(struct seed *sd, struct slice in)
+{
+        uint8_t len[2] = { (uint8_t)(in.len >> 8), (uint8_t)in.len };
+        struct eap_result res = run(sd->peer, in);
+
+        g_byte_array_append(sd->bytes, len, 2);
+        g_byte_array_append(sd->bytes, in.ptr, (guint)in.len);
+        if (res.action == EAP_ACTION_NEED_SECRET) {
+                g_assert_cmpint(eap_peer_set_secret(sd->peer, SLICE(sd->password,
+                                                                     strlen(sd->password))),
+                                ==, 0);
+                g_assert_cmpint(eap_peer_resume(sd->peer, &res), ==, 0);
+        }
+        return res;
+}
+
+static void seed_end(struct seed *sd, const char *dir, const char *name)
+{
+        g_autofree char *path = g_build_filename(dir, name, NULL);
+
+        g_assert_true(g_file_set_contents(path, (const char *)sd->bytes->data, sd->bytes->len,
+                                          NULL));
+        g_byte_array_free(sd->bytes, TRUE);
+        eap_peer_free(sd->peer);
+        printf("# wrote %s\n", path);
+}
+
+static void seed_md5(const char *dir, const char *name, uint8_t selector, bool nak_first)
+{
+        struct seed sd;
+        struct packet in;
+        struct eap_result res;
+        uint8_t id = 1;
+
+        seed_begin(&sd, selector);
+        if (nak_first) {
+                res = seed_run(&sd, pkt(&in, EAP_CODE_REQUEST, id++, EAP_TYPE_TLS, "\x20", 1));
+                g_assert_cmpint(res.action, ==, EAP_ACTION_SEND);
+                res = seed_run(&sd, pkt(&in, EAP_CODE_REQUEST, id++, EAP_TYPE_NOTIFICATION,
+                                        "Welcome", 7));
+                g_assert_cmpint(res.action, ==, EAP_ACTION_SEND);
+        }
+        res = seed_run(&sd, pkt(&in, EAP_CODE_REQUEST, id++, EAP_TYPE_IDENTITY, NULL, 0));
+        g_assert_cmpint(res.action, ==, EAP_ACTION_SEND);
+        res = seed_run(&sd, pkt(&in, EAP_CODE_REQUEST, id, EAP_TYPE_MD5,
+                                "\x10" "0123456789abcdefgw", 19));
+        g_assert_cmpint(res.action, ==, EAP_ACTION_SEND);
+        res = seed_run(&sd, pkt(&in, EAP_CODE_SUCCESS, id, -1, NULL, 0));
+        g_assert_cmpint(res.action, ==, EAP_ACTION_SUCCESS);
+        seed_end(&sd, dir, name);
+}
+
+enum ms_ending { MS_SUCCESS, MS_WRONG_S, MS_FAILURE_691, MS_EARLY_SUCCESS, MS_RETRANSMIT };
+
+static void seed_mschapv2(const char *dir, const char *name, uint8_t selector, enum ms_ending how)
+{
+        static const char failure[] = "E=691 R=1 C=00112233445566778899AABBCCDDEEFF V=3 M=nope";
+        struct ms_server s = { .ms_id = 9 };
+        struct seed sd;
+        struct packet in, challenge;
+        struct eap_result res;
+
+        seed_begin(&sd, selector);
+        res = seed_run(&sd, pkt(&in, EAP_CODE_REQUEST, 1, EAP_TYPE_IDENTITY, NULL, 0));
+        g_assert_cmpint(res.action, ==, EAP_ACTION_SEND);
+        if (how == MS_EARLY_SUCCESS) {
+                res = seed_run(&sd, pkt(&in, EAP_CODE_SUCCESS, 1, -1, NULL, 0));
+                g_assert_cmpint(res.action, ==, EAP_ACTION_FAILURE);
+                seed_end(&sd, dir, name);
+                return;
+        }
+        res = seed_run(&sd, ms_challenge(&s, &challenge, 2));
+        g_assert_cmpint(res.action, ==, EAP_ACTION_SEND);
+        ms_check_response_of(&s, res.response, 2, TEST_PKI_CLIENT_NAME, sd.password);
+        if (how == MS_RETRANSMIT) {
+                res = seed_run(&sd, SLICE(challenge.b, challenge.len));
+                g_assert_cmpint(res.action, ==, EAP_ACTION_SEND);
+        }
+        if (how == MS_FAILURE_691) {
+                res = seed_run(&sd, ms_text(&in, 3, 4, s.ms_id, failure, sizeof(failure) - 1));
+                g_assert_cmpint(res.action, ==, EAP_ACTION_FAILURE);
+                res = seed_run(&sd, pkt(&in, EAP_CODE_FAILURE, 3, -1, NULL, 0));
+                g_assert_cmpint(res.action, ==, EAP_ACTION_FAILURE);
+                seed_end(&sd, dir, name);
+                return;
+        }
+        res = seed_run(&sd, ms_success(&s, &in, 3, how == MS_WRONG_S));
+        g_assert_cmpint(res.action, ==, how == MS_WRONG_S ? EAP_ACTION_FAILURE : EAP_ACTION_SEND);
+        res = seed_run(&sd, pkt(&in, EAP_CODE_SUCCESS, 3, -1, NULL, 0));
+        g_assert_cmpint(res.action, ==,
+                        how == MS_WRONG_S ? EAP_ACTION_FAILURE : EAP_ACTION_SUCCESS);
+        seed_end(&sd, dir, name);
+}
+
+static void write_corpus(const char *dir)
+{
+        seed_md5(dir, "md5-success", 0, false);
+        seed_md5(dir, "md5-need-secret", 4, false);
+        seed_md5(dir, "md5-nak-notification", 0, true);
+        seed_mschapv2(dir, "mschapv2-success", 1, MS_SUCCESS);
+        seed_mschapv2(dir, "mschapv2-need-secret", 5, MS_SUCCESS);
+        seed_mschapv2(dir, "mschapv2-wrong-s", 1, MS_WRONG_S);
+        seed_mschapv2(dir, "mschapv2-failure-691", 1, MS_FAILURE_691);
+        seed_mschapv2(dir, "mschapv2-early-success", 1, MS_EARLY_SUCCESS);
+        seed_mschapv2(dir, "mschapv2-retransmit", 1, MS_RETRANSMIT);
+}
+
 int main(int argc, char **argv)
 {
         g_test_init(&argc, &argv, NULL);
+        if (g_getenv("EAP_CORPUS_DIR")) {
+                write_corpus(g_getenv("EAP_CORPUS_DIR"));
+                return 0;
+        }
         g_test_add_func("/eap/peer/identity", test_identity);
         g_test_add_func("/eap/peer/notification", test_notification);
         g_test_add_func("/eap/peer/nak", test_nak);

@@ -18,6 +18,15 @@
 #define TEST_PKI_SERVER_IP   "192.0.2.1"
 #define TEST_PKI_CLIENT_NAME "alice@test"
 
+/* The configuration of tests/fuzz/fuzz_eap_peer.c, shared with the tests
+ * that write its seed corpus (EAP_CORPUS_DIR) so that the seeds are
+ * conversations the fuzzed peer can complete: its identity is
+ * TEST_PKI_CLIENT_NAME and its random source returns this byte. */
+#define TEST_EAP_FUZZ_NOW      1700000000
+#define TEST_EAP_FUZZ_PASSWORD "fuzz p\xc3\xa4ssword"
+#define TEST_EAP_FUZZ_P12_PASS "fuzz p12"
+#define TEST_EAP_FUZZ_RNG_BYTE 0x5a
+
 struct test_pki {
         int64_t now; /* the validity of everything is [now - 1 h, now + 1 day] */
         EVP_PKEY *ca_key;

@@ -74,7 +74,7 @@ struct eap_peer {
         bool have_msk;
 
         enum eap_secret_kind secret_kind;
-        char prompt[160];
+        char prompt[64 + EAP_MAX_IDENTITY + 8];
         char reason[256];
         char notification[256];
 };
@@ -391,7 +391,7 @@ static int run_method(struct eap_peer *p, uint8_t identifier, struct slice type_
                         char who[EAP_MAX_IDENTITY + 1];
 
                         eap_sanitize(who, sizeof(who), SLICE_OF(p->identity));
-                        snprintf(p->prompt, sizeof(p->prompt), "%s for '%s'",
+                        snprintf(p->prompt, sizeof(p->prompt), "%.60s for '%s'",
                                  ctx.prompt ? ctx.prompt : "Secret", who);
                 }
                 ret->secret_kind = p->secret_kind;

@@ -69,6 +69,9 @@ struct eap_peer {
 
         uint8_t *tx; /* EAP_MAX_PACKET bytes: the response of the last call */
         size_t tx_len;
+        /* Where a method writes its Type-Data; copied to tx only when it is
+         * sent, so a dropped request never disturbs a retransmission. */
+        uint8_t *scratch;
 
         uint8_t msk[EAP_MSK_LEN];
         bool have_msk;
@@ -228,8 +231,9 @@ int eap_peer_new(struct eap_peer **ret, const struct eap_peer_config *cfg,
         p->rng_ctx = cfg->rng_ctx;
         p->max_rounds = cfg->max_rounds ? cfg->max_rounds : EAP_DEFAULT_MAX_ROUNDS;
         p->tx = calloc(1, EAP_MAX_PACKET);
+        p->scratch = calloc(1, EAP_MAX_PACKET);
         p->last_req = calloc(1, EAP_MAX_PACKET);
-        if (!p->tx || !p->last_req || bytes_dup(&p->identity, cfg->identity) < 0)
+        if (!p->tx || !p->scratch || !p->last_req || bytes_dup(&p->identity, cfg->identity) < 0)
                 goto oom;
         if (cfg->secret.ptr) {
                 if (bytes_dup(&p->secret, cfg->secret) < 0)
@@ -261,6 +265,7 @@ void eap_peer_free(struct eap_peer *p)
         bytes_free(&p->identity);
         bytes_free_secret(&p->secret);
         secure_free(p->tx, EAP_MAX_PACKET);
+        secure_free(p->scratch, EAP_MAX_PACKET);
         secure_free(p->last_req, EAP_MAX_PACKET);
         secure_free(p, sizeof(*p)); /* the MSK */
 }
@@ -297,6 +302,7 @@ static void seal_response(struct eap_peer *p, uint8_t identifier, uint8_t type, 
         struct wbuf w;
         size_t len = RESPONSE_HEADER_LEN + data_len;
 
+        /* data_len <= EAP_MAX_PACKET - RESPONSE_HEADER_LEN (the wbuf's capacity) */
         wbuf_init(&w, p->tx, RESPONSE_HEADER_LEN);
         wbuf_u8(&w, EAP_CODE_RESPONSE);
         wbuf_u8(&w, identifier);
@@ -366,7 +372,7 @@ static int run_method(struct eap_peer *p, uint8_t identifier, struct slice type_
                                              strerror(-r));
         }
 
-        wbuf_init(&w, p->tx + RESPONSE_HEADER_LEN, EAP_MAX_PACKET - RESPONSE_HEADER_LEN);
+        wbuf_init(&w, p->scratch, EAP_MAX_PACKET - RESPONSE_HEADER_LEN);
         p->reason[0] = '\0';
         st = p->ops->process(p->method, &ctx, type_data, &w);
         if (wbuf_error(&w) < 0) {
@@ -376,6 +382,7 @@ static int run_method(struct eap_peer *p, uint8_t identifier, struct slice type_
         }
         switch (st) {
         case EAP_METHOD_SEND:
+                memcpy(p->tx + RESPONSE_HEADER_LEN, p->scratch, wbuf_len(&w));
                 seal_response(p, identifier, p->ops->type, wbuf_len(&w));
                 remember_request(p, identifier, in);
                 p->last_answered = true;
@@ -402,6 +409,7 @@ static int run_method(struct eap_peer *p, uint8_t identifier, struct slice type_
                 if (!p->reason[0])
                         snprintf(p->reason, sizeof(p->reason), "%s failed", label);
                 if (wbuf_len(&w) > 0) {
+                        memcpy(p->tx + RESPONSE_HEADER_LEN, p->scratch, wbuf_len(&w));
                         seal_response(p, identifier, p->ops->type, wbuf_len(&w));
                         ret->response = SLICE(p->tx, p->tx_len);
                 }

@@ -33,14 +33,23 @@
  * identity and time by OpenSSL during the handshake; a failure aborts it
  * before anything else, our certificate included, leaves us.
  *
- * MSK (what strongSwan's libtls derives too, see eap.h for the TLS 1.3
- * variants):
+ * MSK (64 bytes; the EMSK, bytes 64..127, is computed and thrown away
+ * because IKEv2 has no use for it):
  *   TLS 1.2  RFC 5216 2.3: TLS-PRF(master_secret, "client EAP encryption",
  *            client.random | server.random)[0..63], which is what
- *            SSL_export_keying_material() without context computes.
+ *            SSL_export_keying_material() without context computes. The
+ *            PRF output does not depend on how much is asked for, so this
+ *            equals the 64 bytes strongSwan's libtls computes in its key
+ *            expansion with the same label and seed.
  *   TLS 1.3  RFC 9190 2.3: TLS-Exporter("EXPORTER_EAP_TLS_Key_Material",
  *            0x0D, 128)[0..63]. The exporter mixes the length into its
- *            output, so all 128 bytes (MSK | EMSK) are asked for.
+ *            output, so all 128 bytes (MSK | EMSK) are asked for, as
+ *            strongSwan does since it follows RFC 9190. strongSwan 5.9.x
+ *            before that (Debian 12's 5.9.8) exports "client EAP encryption"
+ *            with an empty context, also 128 bytes, and sends no protected
+ *            success indication: EAP_TLS13_DRAFT in eap.h. Its default
+ *            maximum TLS version is 1.2, so a stock 5.9.8 gateway (the lab's)
+ *            negotiates TLS 1.2 and RFC 5216 keying.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -508,9 +508,11 @@ int eap_tls_creds_load(struct eap_tls_creds *c, const struct eap_tls_config *cfg
                         r = -EINVAL;
                         goto fail;
                 }
-                if (!X509_up_ref(cfg->cert) || !EVP_PKEY_up_ref(cfg->key))
+                if (!X509_up_ref(cfg->cert))
                         goto fail;
                 c->cert = cfg->cert;
+                if (!EVP_PKEY_up_ref(cfg->key))
+                        goto fail;
                 c->key = cfg->key;
                 if (cfg->chain) {
                         c->chain = X509_chain_up_ref(cfg->chain);

@@ -26,6 +26,11 @@ enum profile_format profile_detect_format(const void *data, size_t len, const ch
                 case '{':
                         return PROFILE_FORMAT_SSWAN;
                 case '[':
+                        /* A keyfile group, or a JSON array (an invalid .sswan). */
+                        if (filename && (g_str_has_suffix(filename, ".sswan") ||
+                                         g_str_has_suffix(filename, ".json")))
+                                return PROFILE_FORMAT_SSWAN;
+                        return PROFILE_FORMAT_KEYFILE;
                 case '#':
                         return PROFILE_FORMAT_KEYFILE;
                 default:

@@ -306,7 +306,7 @@ static int h_string(struct kf *k, const char *group, const char *key, const char
 
         if (!v)
                 return -EINVAL;
-        g_strstrip(v);
+        /* Blanks around the raw value are already gone; an escaped one (\s) stays. */
         if (!*v)
                 return 0; /* empty: unset */
         why = check_text(v, PROFILE_MAX_STRING);

@@ -37,6 +37,8 @@ _printf_(4, 5) static int fail(struct mc *m, enum profile_code code, const char 
 
 static const char *join(struct mc *m, const char *base, const char *key)
 {
+        if (!*base)
+                return ctx_intern(m->c, key);
         return ctx_printf(m->c, "%s/%s", base, key);
 }
 

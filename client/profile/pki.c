@@ -256,9 +256,10 @@ static int p12_open(struct slice der, const char *pass, X509 **ret_cert, EVP_PKE
                 return -EBADMSG;
         }
         if (PKCS12_mac_present(p12)) {
-                /* An empty passphrase is written either as "" or as no
-                 * passphrase at all (RFC 7292 B.1); try both. */
-                if (pass)
+                /* The given passphrase first; then the empty one, written
+                 * either as "" or as no passphrase at all (RFC 7292 B.1), for
+                 * files that have none whatever the user typed. */
+                if (pass && PKCS12_verify_mac(p12, pass, -1) == 1)
                         ;
                 else if (PKCS12_verify_mac(p12, "", 0) == 1)
                         pass = "";
@@ -268,10 +269,7 @@ static int p12_open(struct slice der, const char *pass, X509 **ret_cert, EVP_PKE
                         ERR_clear_error();
                         return -EKEYREJECTED;
                 }
-                if (pass && PKCS12_verify_mac(p12, pass, -1) != 1) {
-                        ERR_clear_error();
-                        return -EKEYREJECTED;
-                }
+                ERR_clear_error();
         }
         if (PKCS12_parse(p12, pass, &key, &cert, ret_chain ? &chain : NULL) != 1) {
                 snprintf(why, 160,
@@ -428,6 +426,29 @@ int pki_check_client(struct profile *p, struct import_ctx *c, const char *passph
                 report_error(c->report, p->client_pkcs12.len > 0 ? PROFILE_E_CERT : PROFILE_E_KEY,
                              field, "%s", why[0] ? why : "unreadable");
                 return -EINVAL;
+        }
+        /* The passphrase given at import opened it; a different one stored in
+         * the file must work too, or it would fail at every connection. */
+        if (passphrase && p->client_passphrase && strcmp(passphrase, p->client_passphrase) != 0) {
+                X509 *c2 = NULL;
+                EVP_PKEY *k2 = NULL;
+                char why2[160];
+                int r2 = p->client_pkcs12.len > 0
+                                 ? p12_open(SLICE_OF(p->client_pkcs12), p->client_passphrase,
+                                            &c2, &k2, NULL, why2)
+                                 : key_open(SLICE_OF(p->client_key), p->client_passphrase, &k2,
+                                            why2);
+
+                X509_free(c2);
+                EVP_PKEY_free(k2);
+                if (r2 < 0) {
+                        report_warn(c->report, PROFILE_W_SECRET, ctx_field(c, PF_PASSPHRASE),
+                                    "does not unlock %s and is not kept (the passphrase given "
+                                    "at import did)",
+                                    field);
+                        secret_str_free(p->client_passphrase);
+                        p->client_passphrase = NULL;
+                }
         }
         subject = pki_name_string(X509_get_subject_name(cert));
         if (X509_check_private_key(cert, key) != 1) {

@@ -143,6 +143,7 @@ struct xp {
         GString *text;
         const char *leaf; /* element whose text is being collected */
         bool seen_plist;
+        bool limit; /* a limit, not a syntax error, stopped the parse */
         GMarkupParseContext *ctx;
 };
 
@@ -164,6 +165,7 @@ static bool attach(struct xp *x, struct plist *v, GError **error)
         char *why = NULL;
 
         if (++x->nodes > PROFILE_MAX_NODES) {
+                x->limit = true;
                 plist_free(v);
                 g_set_error(error, G_MARKUP_ERROR, G_MARKUP_ERROR_INVALID_CONTENT,
                             "more than %d objects", PROFILE_MAX_NODES);
@@ -184,9 +186,10 @@ static bool attach(struct xp *x, struct plist *v, GError **error)
                 return true;
         }
         if (!f->key) {
-                plist_free(v);
                 g_set_error(error, G_MARKUP_ERROR, G_MARKUP_ERROR_INVALID_CONTENT,
-                            "a %s inside <dict> without a <key> before it", plist_type_name(v->type));
+                            "%s inside <dict> without a <key> before it",
+                            plist_type_name(v->type));
+                plist_free(v);
                 return false;
         }
         if (dict_add(f->node, TAKE_PTR(f->key), v, &why) < 0) {
@@ -230,6 +233,7 @@ static void xml_start(GMarkupParseContext *ctx, const char *name, const char **a
                 return;
         }
         if (x->depth > PROFILE_MAX_DEPTH) {
+                x->limit = true;
                 g_set_error(error, G_MARKUP_ERROR, G_MARKUP_ERROR_INVALID_CONTENT,
                             "nested deeper than %d levels", PROFILE_MAX_DEPTH);
                 return;
@@ -379,7 +383,7 @@ static int xml_parse(const uint8_t *data, size_t len, struct plist **ret, char *
         if (!ok) {
                 plist_free(x.root);
                 *ret_error = g_strdup(e ? e->message : "unreadable XML");
-                return -EINVAL;
+                return x.limit ? -E2BIG : -EINVAL;
         }
         *ret = x.root;
         return 0;
@@ -393,6 +397,7 @@ struct bp {
         uint8_t offset_size, ref_size;
         uint64_t count, table;
         size_t nodes;
+        bool limit;
         char *error;
 };
 
@@ -552,10 +557,12 @@ static int bp_object(struct bp *b, uint64_t idx, unsigned depth, struct plist **
         uint8_t marker;
         int rr;
 
-        if (depth > PROFILE_MAX_DEPTH)
-                return bp_fail(b, "nested deeper than %d levels", PROFILE_MAX_DEPTH);
-        if (++b->nodes > PROFILE_MAX_NODES)
+        if (depth > PROFILE_MAX_DEPTH || ++b->nodes > PROFILE_MAX_NODES) {
+                b->limit = true;
+                if (depth > PROFILE_MAX_DEPTH)
+                        return bp_fail(b, "nested deeper than %d levels", PROFILE_MAX_DEPTH);
                 return bp_fail(b, "more than %d objects", PROFILE_MAX_NODES);
+        }
         rbuf_init(&table, b->data + b->table, b->len - 32 - b->table);
         if (rbuf_skip(&table, (size_t)idx * b->offset_size) < 0 ||
             read_be(&table, b->offset_size, &off) < 0)
@@ -687,7 +694,7 @@ static int binary_parse(const uint8_t *data, size_t len, struct plist **ret, cha
         rr = bp_object(&b, top, 0, ret);
         if (rr < 0) {
                 *ret_error = b.error ? b.error : g_strdup("unreadable binary property list");
-                return rr;
+                return b.limit ? -E2BIG : rr;
         }
         return 0;
 }

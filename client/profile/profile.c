@@ -104,7 +104,8 @@ void profile_set_secret(char **dst, const char *s)
 {
         /* g_malloc is malloc (GLib >= 2.46), so secure_free() can release it. */
         secret_str_free(*dst);
-        *dst = g_strdup(s);
+        /* An empty secret is no secret: it would not survive a round trip. */
+        *dst = s && *s ? g_strdup(s) : NULL;
 }
 
 void profile_add_ca(struct profile *p, struct bytes der)

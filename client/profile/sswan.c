@@ -784,7 +784,7 @@ int profile_to_sswan(const struct profile *p, unsigned flags, char **ret,
         json_generator_set_pretty(gen, true);
         json_generator_set_indent(gen, 2);
         *ret = json_generator_to_data(gen, NULL);
-        if (flags & PROFILE_WRITE_SECRETS) {
+        if ((flags & PROFILE_WRITE_SECRETS) && json_object_has_member(root, "local")) {
                 JsonObject *l = json_object_get_object_member(root, "local");
 
                 if (l) {

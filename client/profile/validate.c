@@ -14,19 +14,19 @@
 struct range {
         enum pf field;
         uint32_t min, max;
-        bool zero_ok; /* 0 means "off" */
+        const char *zero; /* what 0 means ("off", "auto"), or NULL if not allowed */
         const char *unit;
 };
 
 static int check_range(struct import_ctx *c, const struct range *r, uint32_t v)
 {
-        if (v == 0 && r->zero_ok)
+        if (v == 0 && r->zero)
                 return 0;
         if (v >= r->min && v <= r->max)
                 return 0;
         report_error(c->report, PROFILE_E_VALUE, ctx_field(c, r->field),
-                     "%u is out of range; expected %s%u..%u %s", v, r->zero_ok ? "0 (off) or " : "",
-                     r->min, r->max, r->unit);
+                     "%u is out of range; expected %s%s%s%u..%u %s", v, r->zero ? "0 (" : "",
+                     r->zero ? r->zero : "", r->zero ? ") or " : "", r->min, r->max, r->unit);
         return -EINVAL;
 }
 
@@ -203,11 +203,11 @@ static int check_tunnel(struct profile *p, struct import_ctx *c)
 int profile_check(struct profile *p, struct import_ctx *c)
 {
         static const struct range ranges[] = {
-                { PF_IKE_LIFETIME, 300, 7 * 86400, false, "seconds (5 minutes to 7 days)" },
-                { PF_CHILD_LIFETIME, 60, 7 * 86400, false, "seconds (1 minute to 7 days)" },
-                { PF_DPD, 5, 86400, true, "seconds" },
-                { PF_KEEPALIVE, 5, 3600, true, "seconds" },
-                { PF_MTU, 576, 9000, true, "bytes" },
+                { PF_IKE_LIFETIME, 300, 7 * 86400, NULL, "seconds (5 minutes to 7 days)" },
+                { PF_CHILD_LIFETIME, 60, 7 * 86400, NULL, "seconds (1 minute to 7 days)" },
+                { PF_DPD, 5, 86400, "off", "seconds" },
+                { PF_KEEPALIVE, 5, 3600, "off", "seconds" },
+                { PF_MTU, 576, 9000, "auto", "bytes" },
         };
         const uint32_t values[] = { p->ike_lifetime, p->child_lifetime, p->dpd_interval,
                                     p->nat_keepalive, p->mtu };

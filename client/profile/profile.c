@@ -154,6 +154,95 @@ void strv_add(char ***v, const char *s)
         (*v)[n + 1] = NULL;
 }
 
+static bool str_eq(const char *a, const char *b)
+{
+        return g_strcmp0(a, b) == 0;
+}
+
+static bool bytes_eq(struct bytes a, struct bytes b)
+{
+        return slice_eq(SLICE_OF(a), SLICE_OF(b));
+}
+
+static bool strv_eq(char *const *a, char *const *b)
+{
+        size_t n = strv_len(a);
+
+        if (n != strv_len(b))
+                return false;
+        for (size_t i = 0; i < n; i++)
+                if (strcmp(a[i], b[i]) != 0)
+                        return false;
+        return true;
+}
+
+static bool mem_eq(const void *a, size_t na, const void *b, size_t nb)
+{
+        return na == nb && (na == 0 || memcmp(a, b, na) == 0);
+}
+
+uint32_t profile_changed_settings(const struct profile *a, const struct profile *b)
+{
+        uint32_t m = 0;
+        bool cas = a->n_ca_certs == b->n_ca_certs;
+
+        if (a->user_may_change != b->user_may_change)
+                return PROFILE_SETTINGS_ALL;
+        for (size_t i = 0; cas && i < a->n_ca_certs; i++)
+                cas = bytes_eq(a->ca_certs[i], b->ca_certs[i]);
+        if (!str_eq(a->name, b->name))
+                m |= PROFILE_SETTING_NAME;
+        if (!str_eq(a->host, b->host) || a->port != b->port || !str_eq(a->remote_id, b->remote_id) ||
+            !str_eq(a->server_cn, b->server_cn) || !str_eq(a->server_ca_cn, b->server_ca_cn) ||
+            a->ipv6_transport != b->ipv6_transport)
+                m |= PROFILE_SETTING_GATEWAY;
+        if (!cas || a->ca_trust != b->ca_trust || a->send_certreq != b->send_certreq ||
+            a->revocation_crl != b->revocation_crl || a->revocation_ocsp != b->revocation_ocsp ||
+            a->revocation_strict != b->revocation_strict)
+                m |= PROFILE_SETTING_CA;
+        if (!str_eq(a->local_id, b->local_id) || !str_eq(a->eap_id, b->eap_id) ||
+            !str_eq(a->eap_password, b->eap_password) ||
+            !bytes_eq(a->client_pkcs12, b->client_pkcs12) ||
+            !bytes_eq(a->client_cert, b->client_cert) || !bytes_eq(a->client_key, b->client_key) ||
+            !str_eq(a->client_passphrase, b->client_passphrase) || a->key_type != b->key_type ||
+            a->rsa_pss != b->rsa_pss)
+                m |= PROFILE_SETTING_CREDENTIALS;
+        if (a->auth != b->auth || a->cert_eap_method != b->cert_eap_method)
+                m |= PROFILE_SETTING_AUTH_METHOD;
+        if (!str_eq(a->ike_proposal, b->ike_proposal) || !str_eq(a->esp_proposal, b->esp_proposal))
+                m |= PROFILE_SETTING_PROPOSALS;
+        if (a->ike_lifetime != b->ike_lifetime || a->ike_rekey_margin != b->ike_rekey_margin ||
+            a->child_lifetime != b->child_lifetime ||
+            a->child_rekey_margin != b->child_rekey_margin)
+                m |= PROFILE_SETTING_LIFETIMES;
+        if (a->dpd_interval != b->dpd_interval || a->nat_keepalive != b->nat_keepalive)
+                m |= PROFILE_SETTING_DPD;
+        if (a->mtu != b->mtu)
+                m |= PROFILE_SETTING_MTU;
+        if (a->tunnel != b->tunnel ||
+            !mem_eq(a->subnets, a->n_subnets * sizeof(*a->subnets), b->subnets,
+                    b->n_subnets * sizeof(*b->subnets)) ||
+            !mem_eq(a->excluded, a->n_excluded * sizeof(*a->excluded), b->excluded,
+                    b->n_excluded * sizeof(*b->excluded)))
+                m |= PROFILE_SETTING_ROUTES;
+        if (a->dns_use_gateway != b->dns_use_gateway ||
+            !mem_eq(a->dns_servers, a->n_dns_servers * sizeof(*a->dns_servers), b->dns_servers,
+                    b->n_dns_servers * sizeof(*b->dns_servers)) ||
+            !strv_eq(a->dns_search, b->dns_search) || !strv_eq(a->dns_routing, b->dns_routing))
+                m |= PROFILE_SETTING_DNS;
+        if (a->block_ipv4 != b->block_ipv4 || a->block_ipv6 != b->block_ipv6)
+                m |= PROFILE_SETTING_BLOCK;
+        if (a->kill_switch != b->kill_switch || a->allow_lan != b->allow_lan)
+                m |= PROFILE_SETTING_KILL_SWITCH;
+        if (a->auto_connect != b->auto_connect)
+                m |= PROFILE_SETTING_AUTO_CONNECT;
+        if (a->mobike != b->mobike || a->redirect != b->redirect)
+                m |= PROFILE_SETTING_MOBIKE;
+        if (a->fragmentation != b->fragmentation)
+                m |= PROFILE_SETTING_FRAGMENTATION;
+        return m;
+}
+
 bool profile_auth_uses_certificate(enum profile_auth a)
 {
         return a == PROFILE_AUTH_EAP_TLS || a == PROFILE_AUTH_CERT || a == PROFILE_AUTH_CERT_EAP;

@@ -264,6 +264,11 @@ void profile_drop_secrets(struct profile *p);
 /* Wipes and forgets only the passwords (EAP password, passphrase). */
 void profile_drop_passwords(struct profile *p);
 
+/* Which settings (enum profile_setting bits) differ between a and b, for
+ * the daemon to hold a user's edit against p->user_may_change. A change of
+ * user_may_change itself reports every bit: only IT may change the locks. */
+uint32_t profile_changed_settings(const struct profile *a, const struct profile *b);
+
 /* The EAP method number to run (EAP_TYPE_* of client/ike/ikev2.h), or 0. */
 uint8_t profile_eap_type(const struct profile *p);
 bool profile_auth_uses_certificate(enum profile_auth a);

@@ -360,7 +360,7 @@ int proposal_list_parse(const char *s, enum proposal_kind kind, struct proposal_
                      PROPOSAL_MAX_STRING);
                 return -E2BIG;
         }
-        /* Leading and trailing blanks are tolerated, inner ones are not. */
+        /* Blanks at the ends and around separators are tolerated, not inside a name. */
         while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
                 n--;
         while (pos < n && (s[pos] == ' ' || s[pos] == '\t'))
@@ -376,12 +376,18 @@ int proposal_list_parse(const char *s, enum proposal_kind kind, struct proposal_
 
         start = pos;
         while (pos <= n) {
-                size_t tok = pos, len;
+                size_t tok = pos, len, end;
                 const struct keyword *k;
 
                 while (pos < n && s[pos] != '-' && s[pos] != ',')
                         pos++;
-                len = pos - tok;
+                /* Blanks around '-' and ',' are tolerated, as strongSwan does. */
+                end = pos;
+                while (tok < end && (s[tok] == ' ' || s[tok] == '\t'))
+                        tok++;
+                while (end > tok && (s[end - 1] == ' ' || s[end - 1] == '\t'))
+                        end--;
+                len = end - tok;
                 if (!p) {
                         if (l.n >= PROPOSAL_MAX) {
                                 fail(err, tok, len, "more than %d proposals", PROPOSAL_MAX);
@@ -398,7 +404,7 @@ int proposal_list_parse(const char *s, enum proposal_kind kind, struct proposal_
                         return fail(err, tok, 0, "empty algorithm name before '%c'", s[pos]);
                 if (len == 0)
                         return fail(err, tok, 0, "empty algorithm name at the end");
-                for (size_t i = tok; i < pos; i++)
+                for (size_t i = tok; i < end; i++)
                         if (s[i] == '!')
                                 return fail(err, i, 1,
                                             "'!' (strict) is only allowed at the very end");

@@ -11,7 +11,8 @@
  * transforms of one type: "aes128-aes256-sha256-modp2048-ecp256" offers
  * both ciphers and both groups (RFC 7296 3.3). A trailing "!" makes the
  * list strict: nothing else is offered; without it the caller appends its
- * defaults (strongSwan's behaviour). Keywords are case-insensitive.
+ * defaults (strongSwan's behaviour). Keywords are case-insensitive; blanks
+ * around '-' and ',' are ignored.
  *
  * GLib-free and I/O-free: compiled into the core library. Errors come back
  * in struct proposal_error (where, how long, why), never logged.

@@ -636,6 +636,37 @@ static void test_validate_model(void)
         profile_report_clear(&rep);
 }
 
+/* What a user changed, held against what IT lets them change. */
+static void test_changed_settings(void)
+{
+        g_autoptr(GBytes) b = tl_vector("eap-mschapv2-full.tsunagu");
+        struct profile_report rep;
+        _cleanup_(profile_freep) struct profile *a = NULL, *c = NULL;
+        uint32_t changed;
+
+        profile_report_init(&rep);
+        a = tl_import(g_bytes_get_data(b, NULL), g_bytes_get_size(b), &keep, &rep);
+        c = tl_import(g_bytes_get_data(b, NULL), g_bytes_get_size(b), &keep, &rep);
+        g_assert_cmphex(profile_changed_settings(a, c), ==, 0);
+
+        profile_secret_free(c->eap_password);
+        c->eap_password = g_strdup("new password");
+        c->auto_connect = !c->auto_connect;
+        changed = profile_changed_settings(a, c);
+        g_assert_cmphex(changed, ==, PROFILE_SETTING_CREDENTIALS | PROFILE_SETTING_AUTO_CONNECT);
+        g_assert_cmphex(changed & ~a->user_may_change, ==, 0); /* allowed */
+
+        c->mtu = 1300;
+        c->n_excluded = 0;
+        changed = profile_changed_settings(a, c);
+        g_assert_cmphex(changed & ~a->user_may_change, ==,
+                        PROFILE_SETTING_MTU | PROFILE_SETTING_ROUTES); /* locked */
+
+        c->user_may_change = PROFILE_SETTINGS_ALL;
+        g_assert_cmphex(profile_changed_settings(a, c), ==, PROFILE_SETTINGS_ALL);
+        profile_report_clear(&rep);
+}
+
 static void test_detect(void)
 {
         g_assert_cmpint(profile_detect_format("{\"a\":1}", 7, NULL), ==, PROFILE_FORMAT_SSWAN);
@@ -684,6 +715,7 @@ int main(int argc, char **argv)
         g_test_add_func("/profile/keyfile/certificates", test_certificates);
         g_test_add_func("/profile/keyfile/validate-model", test_validate_model);
         g_test_add_func("/profile/keyfile/detect", test_detect);
+        g_test_add_func("/profile/keyfile/changed-settings", test_changed_settings);
 #if !HAVE_JSON_GLIB
         g_test_add_func("/profile/keyfile/sswan-unsupported", test_sswan_unsupported);
 #endif

@@ -129,6 +129,7 @@ static void test_aliases(void)
                 { "aes192ccm96-noesn", "aes192ccm12", PROPOSAL_ESP },
                 { "aes256-sha2_512", "aes256-sha512", PROPOSAL_ESP },
                 { "  aes256gcm16  ", "aes256gcm16", PROPOSAL_ESP },
+                { "aes256gcm16 , aes128 - sha256 !", "aes256gcm16,aes128-sha256!", PROPOSAL_ESP },
         };
 
         for (size_t i = 0; i < G_N_ELEMENTS(same); i++) {
@@ -200,6 +201,7 @@ static void test_errors(void)
                 { "aes128-sha256,,aes256-sha256", PROPOSAL_ESP, -EINVAL, 14, "empty" },
                 { "aes128-sha!256", PROPOSAL_ESP, -EINVAL, 10, "only allowed at the very end" },
                 { "aes128 sha256", PROPOSAL_ESP, -EINVAL, 6, "unexpected character" },
+                { "aes128-sha256, ,aes256gcm16", PROPOSAL_ESP, -EINVAL, 15, "empty algorithm name" },
                 { "aes128-sha256-modp2048", PROPOSAL_ESP, 0, 0, NULL },
                 { "aes256gcm16-ecp384", PROPOSAL_IKE, -EINVAL, 0, "names no PRF" },
                 { "aes256-ecp384", PROPOSAL_IKE, -EINVAL, 0, "no integrity algorithm" },

@@ -48,7 +48,7 @@ static int read_input(const char *path, struct bytes *ret)
         uint8_t *buf;
 
         if (strcmp(path, "-") == 0)
-                fd = dup(STDIN_FILENO);
+                fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
         else
                 fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         if (fd < 0)

@@ -100,6 +100,13 @@ static bool valid_name(const char *s, bool group)
         return true;
 }
 
+/* Blanks around keys and values; '\r' for files with CRLF line ends. Other
+ * white space is part of the value (and rejected where it is not allowed). */
+static bool is_blank(char c)
+{
+        return c == ' ' || c == '\t' || c == '\r';
+}
+
 /* GKeyFile syntax (Desktop Entry Specification): "[group]" lines, "key=value"
  * lines, '#' comments, blank lines. Our own reader, so that every line is
  * checked, duplicates are caught, and secrets are wiped afterwards. */
@@ -124,9 +131,9 @@ static int kf_parse(struct kf *k, const char *data, size_t len)
                 if (line > PROFILE_MAX_NODES)
                         return fail(k, PROFILE_E_LIMIT, "", "more than %d lines",
                                     PROFILE_MAX_NODES);
-                while (a < b && g_ascii_isspace(s[a]))
+                while (a < b && is_blank(s[a]))
                         a++;
-                while (b > a && g_ascii_isspace(s[b - 1]))
+                while (b > a && is_blank(s[b - 1]))
                         b--;
                 if (a == b || s[a] == '#')
                         continue;
@@ -160,9 +167,9 @@ static int kf_parse(struct kf *k, const char *data, size_t len)
                                             "a key before the first [group]");
                         ke = (size_t)(eq - s);
                         vs = ke + 1;
-                        while (ke > a && g_ascii_isspace(s[ke - 1]))
+                        while (ke > a && is_blank(s[ke - 1]))
                                 ke--;
-                        while (vs < b && g_ascii_isspace(s[vs]))
+                        while (vs < b && is_blank(s[vs]))
                                 vs++;
                         l = g_new0(struct kf_line, 1);
                         l->group = g_strdup(group);
@@ -908,7 +915,8 @@ static char *escape(const char *s, bool list)
         for (size_t i = 0; i < n; i++) {
                 char c = s[i];
 
-                if (c == ' ' && i == 0) {
+                /* Blanks at either end would be taken for layout. */
+                if (c == ' ' && (i == 0 || i == n - 1)) {
                         e[o++] = '\\', e[o++] = 's';
                 } else if (c == '\n') {
                         e[o++] = '\\', e[o++] = 'n';

@@ -326,6 +326,25 @@ static void test_escapes_and_lists(void)
         out = profile_to_keyfile(p, 0);
         g_assert_nonnull(strstr(out, "eap-id = \\salice and\\\\bob\n"));
         profile_report_clear(&rep);
+
+        /* Blanks at the end survive the trip too (escaped as \s). */
+        {
+                const char *t2 = BASE "[dns]\n";
+                _cleanup_(profile_freep) struct profile *q = NULL, *r = NULL;
+                g_autofree char *w = NULL;
+
+                profile_report_init(&rep);
+                q = import_text(t2, &keep, &rep);
+                profile_report_clear(&rep);
+                g_free(q->name);
+                q->name = g_strdup("trailing ");
+                w = profile_to_keyfile(q, 0);
+                g_assert_nonnull(strstr(w, "name = trailing\\s\n"));
+                profile_report_init(&rep);
+                r = import_text(w, &keep, &rep);
+                g_assert_cmpstr(r->name, ==, "trailing ");
+        }
+        profile_report_clear(&rep);
 }
 
 static void test_encoding(void)

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * tsunagu, the command-line client: one file per subcommand, dispatched
+ * from the table in main.c. Every subcommand returns one of these exit
+ * codes (documented in `tsunagu help` and in scripts that call us).
+ */
+#pragma once
+
+enum cli_exit {
+        CLI_EXIT_OK             = 0, /* done */
+        CLI_EXIT_FAILURE        = 1, /* anything else: I/O error, daemon gone, ... */
+        CLI_EXIT_USAGE          = 2, /* bad command line */
+        CLI_EXIT_AUTH_FAILED    = 3, /* the gateway rejected our credentials */
+        CLI_EXIT_UNREACHABLE    = 4, /* the gateway did not answer */
+        CLI_EXIT_PROFILE        = 5, /* the profile is invalid */
+        CLI_EXIT_NOT_AUTHORISED = 6, /* polkit said no */
+};
+
+/* Each subcommand: argv[0] is the subcommand's name. */
+int cmd_check(int argc, char *argv[]);
+int cmd_version(int argc, char *argv[]);
+
+/* The program name for messages ("tsunagu"). */
+extern const char *cli_program;

@@ -16,6 +16,15 @@ static const struct subcommand {
         int (*run)(int argc, char *argv[]);
         const char *summary;
 } subcommands[] = {
+        { "import", cmd_import, "add a VPN profile (tsunagu, .sswan, .mobileconfig)" },
+        { "list", cmd_list, "list the profiles you may use" },
+        { "show", cmd_show, "print one profile (never its secrets) and its state" },
+        { "connect", cmd_connect, "bring a tunnel up" },
+        { "disconnect", cmd_disconnect, "bring one tunnel, or all of yours, down" },
+        { "status", cmd_status, "print the state of your tunnels" },
+        { "remove", cmd_remove, "delete one of your profiles" },
+        { "export", cmd_export, "write a profile out without its secrets" },
+        { "logs", cmd_logs, "print (or follow) a tunnel's recent log" },
         { "check", cmd_check, "validate a profile file offline and print it normalised" },
         { "version", cmd_version, "print the version and the optional features built in" },
 };

@@ -25,7 +25,7 @@ int options_check(GVariant *opts, const struct option_spec *specs, char **ret_er
                 while (s->key && strcmp(s->key, key) != 0)
                         s++;
                 if (!s->key) {
-                        g_autofree char *safe = g_utf8_make_valid(key, 64);
+                        g_autofree char *safe = g_utf8_substring(key, 0, MIN(g_utf8_strlen(key, -1), 64));
 
                         *ret_error = g_strdup_printf("unknown option '%s'", safe);
                         return -EINVAL;

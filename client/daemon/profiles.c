@@ -336,7 +336,7 @@ static void do_export(struct call *c, struct dprofile *dp)
                         return;
                 }
         } else {
-                g_autofree char *safe = g_utf8_make_valid(format, 32);
+                g_autofree char *safe = g_utf8_substring(format, 0, MIN(g_utf8_strlen(format, -1), 32));
 
                 profile_report_clear(&rep);
                 call_error(c, TSU_ERROR_INVALID_ARGS, "unknown format '%s' (keyfile or sswan)", safe);

@@ -92,35 +92,51 @@ int cli_list_profiles(GDBusConnection *bus, TsuManager *m, GPtrArray **ret)
         return 0;
 }
 
+/* The one match, or of several the one personal profile (a user's copy of
+ * a system profile shadows it), or NULL. */
+static TsuProfile *pick(GPtrArray *hits)
+{
+        TsuProfile *personal = NULL;
+        unsigned n_personal = 0;
+
+        if (hits->len == 1)
+                return hits->pdata[0];
+        for (guint i = 0; i < hits->len; i++)
+                if (!tsu_profile_get_system(hits->pdata[i])) {
+                        personal = hits->pdata[i];
+                        n_personal++;
+                }
+        return n_personal == 1 ? personal : NULL;
+}
+
 int cli_find_profile(GDBusConnection *bus, TsuManager *m, const char *name, TsuProfile **ret)
 {
         g_autoptr(GPtrArray) list = NULL;
-        TsuProfile *hit = NULL;
-        unsigned n = 0;
+        g_autoptr(GPtrArray) hits = g_ptr_array_new();
+        TsuProfile *hit;
         int r = cli_list_profiles(bus, m, &list);
 
         if (r)
                 return r;
-        /* A UUID first (unique per owner), then the name. */
+        /* An object path, a UUID, then a name. */
         for (guint i = 0; i < list->len; i++)
-                if (g_ascii_strcasecmp(tsu_profile_get_uuid(list->pdata[i]), name) == 0) {
-                        hit = list->pdata[i];
-                        n++;
-                }
-        if (n == 0)
+                if (strcmp(g_dbus_proxy_get_object_path(list->pdata[i]), name) == 0 ||
+                    g_ascii_strcasecmp(tsu_profile_get_uuid(list->pdata[i]), name) == 0)
+                        g_ptr_array_add(hits, list->pdata[i]);
+        if (hits->len == 0)
                 for (guint i = 0; i < list->len; i++)
-                        if (g_strcmp0(tsu_profile_get_name(list->pdata[i]), name) == 0) {
-                                hit = list->pdata[i];
-                                n++;
-                        }
-        if (n == 0) {
+                        if (g_strcmp0(tsu_profile_get_name(list->pdata[i]), name) == 0)
+                                g_ptr_array_add(hits, list->pdata[i]);
+        if (hits->len == 0) {
                 fprintf(stderr, "%s: no profile named '%s' (see '%s list')\n", cli_program, name,
                         cli_program);
                 return CLI_EXIT_FAILURE;
         }
-        if (n > 1) {
-                fprintf(stderr, "%s: %u profiles are named '%s': give the UUID instead\n",
-                        cli_program, n, name);
+        hit = pick(hits);
+        if (!hit) {
+                fprintf(stderr, "%s: %u profiles match '%s': give the object path instead "
+                                "(%s list --json)\n",
+                        cli_program, hits->len, name, cli_program);
                 return CLI_EXIT_USAGE;
         }
         *ret = g_object_ref(hit);
@@ -206,6 +222,7 @@ struct wait {
         TsuSession *s;
         bool (*done)(const char *state);
         bool timed_out;
+        bool gone;
 };
 
 static void on_props(GDBusProxy *proxy, GVariant *changed, GStrv invalidated, gpointer data)
@@ -214,6 +231,18 @@ static void on_props(GDBusProxy *proxy, GVariant *changed, GStrv invalidated, gp
 
         if (w->done(tsu_session_get_state(w->s)))
                 g_main_loop_quit(w->loop);
+}
+
+static void on_owner(GObject *proxy, GParamSpec *pspec, gpointer data)
+{
+        struct wait *w = data;
+        g_autofree char *owner = g_dbus_proxy_get_name_owner(G_DBUS_PROXY(proxy));
+
+        /* The helper went away: nothing more will change. */
+        if (!owner) {
+                w->gone = true;
+                g_main_loop_quit(w->loop);
+        }
 }
 
 static gboolean on_timeout(gpointer data)
@@ -230,12 +259,18 @@ bool cli_session_wait(TsuSession *s, unsigned timeout_s, bool (*done)(const char
         struct wait w = { .loop = g_main_loop_new(NULL, FALSE), .s = s, .done = done };
         guint t = g_timeout_add_seconds(timeout_s, on_timeout, &w);
         gulong h = g_signal_connect(s, "g-properties-changed", G_CALLBACK(on_props), &w);
+        gulong o = g_signal_connect(s, "notify::g-name-owner", G_CALLBACK(on_owner), &w);
 
         if (!done(tsu_session_get_state(s)))
                 g_main_loop_run(w.loop);
         g_signal_handler_disconnect(s, h);
+        g_signal_handler_disconnect(s, o);
         if (!w.timed_out)
                 g_source_remove(t);
         g_main_loop_unref(w.loop);
+        if (w.gone) {
+                fprintf(stderr, "%s: tsunagud went away\n", cli_program);
+                return false;
+        }
         return !w.timed_out;
 }

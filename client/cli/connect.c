@@ -154,7 +154,7 @@ int cmd_connect(int argc, char *argv[])
                 cli_agent_free(agent);
                 if (!done) {
                         fprintf(stderr, "%s connect: still %s after %u s\n", cli_program,
-                                tsu_session_get_state(s), timeout);
+                                tsu_session_get_state(s) ? tsu_session_get_state(s) : "unknown", timeout);
                         return CLI_EXIT_UNREACHABLE;
                 }
         }

@@ -662,11 +662,13 @@ static int open_udp(struct session *s, const struct sockaddr_storage *gw, sockle
                 .want_offloads = true,
         };
 
+        struct udp_caps caps;
+
         if (ss.ss_family == AF_INET)
                 ((struct sockaddr_in *)&ss)->sin_port = htons(port);
         else
                 ((struct sockaddr_in6 *)&ss)->sin6_port = htons(port);
-        return udp_open(&o, NULL);
+        return udp_open(&o, &caps);
 }
 
 static void start_engine(struct session *s, GInetAddress *addr)

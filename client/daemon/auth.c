@@ -49,6 +49,7 @@ struct check {
         char *action;
         void (*done)(struct call *c, void *ud);
         void *ud;
+        GDestroyNotify ud_free;
 };
 
 static void on_checked(GObject *src, GAsyncResult *res, gpointer data)
@@ -63,6 +64,8 @@ static void on_checked(GObject *src, GAsyncResult *res, gpointer data)
                          error->message);
                 call_error(k->c, TSU_ERROR_NOT_AUTHORIZED, "%s: polkit failed: %s", k->action,
                            error->message);
+                if (k->ud_free)
+                        k->ud_free(k->ud);
         } else if (polkit_authorization_result_get_is_authorized(r)) {
                 k->done(k->c, k->ud);
         } else {
@@ -71,6 +74,8 @@ static void on_checked(GObject *src, GAsyncResult *res, gpointer data)
                            polkit_authorization_result_get_is_challenge(r)
                                    ? ": authentication is needed (no agent answered)"
                                    : "");
+                if (k->ud_free)
+                        k->ud_free(k->ud);
         }
         g_free(k->action);
         g_free(k);
@@ -78,7 +83,7 @@ static void on_checked(GObject *src, GAsyncResult *res, gpointer data)
 #endif
 
 void auth_check(struct call *c, const char *action, void (*done)(struct call *c, void *ud),
-                void *ud)
+                void *ud, GDestroyNotify ud_free)
 {
 #ifdef HAVE_POLKIT
         struct daemon *d = c->d;
@@ -93,6 +98,8 @@ void auth_check(struct call *c, const char *action, void (*done)(struct call *c,
                         log_err("polkit is not available: %s", error->message);
                         call_error(c, TSU_ERROR_NOT_AUTHORIZED, "polkit is not available: %s",
                                    error->message);
+                        if (ud_free)
+                                ud_free(ud);
                         return;
                 }
         }
@@ -101,7 +108,9 @@ void auth_check(struct call *c, const char *action, void (*done)(struct call *c,
                 flags |= POLKIT_CHECK_AUTHORIZATION_FLAGS_ALLOW_USER_INTERACTION;
         subject = polkit_system_bus_name_new(c->sender);
         k = g_new0(struct check, 1);
-        *k = (struct check){ .c = c, .action = g_strdup(action), .done = done, .ud = ud };
+        *k = (struct check){
+                .c = c, .action = g_strdup(action), .done = done, .ud = ud, .ud_free = ud_free
+        };
         polkit_authority_check_authorization(d->authority, subject, action, NULL, flags, NULL,
                                              on_checked, k);
 #else
@@ -113,5 +122,7 @@ void auth_check(struct call *c, const char *action, void (*done)(struct call *c,
                  (unsigned)c->uid, action);
         call_error(c, TSU_ERROR_NOT_AUTHORIZED, "not authorised (%s): built without polkit, only root",
                    action);
+        if (ud_free)
+                ud_free(ud);
 #endif
 }

@@ -116,10 +116,10 @@ void call_free(struct call *c);
 
 int auth_init(struct daemon *d, GError **error);
 void auth_fini(struct daemon *d);
-/* Checks action for c's caller; then calls done(c, ud) or answers c with
- * NotAuthorized itself. */
+/* Checks action for c's caller; then calls done(c, ud), or answers c with
+ * NotAuthorized itself and frees ud with ud_free (may be NULL). */
 void auth_check(struct call *c, const char *action, void (*done)(struct call *c, void *ud),
-                void *ud);
+                void *ud, GDestroyNotify ud_free);
 bool auth_have_polkit(void);
 
 /* ---------------------------------------------------------------- profiles.c */

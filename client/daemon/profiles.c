@@ -240,9 +240,25 @@ void profiles_free_all(struct daemon *d)
 
 /* ---------------------------------------------------------------- Profile methods */
 
+/* The polkit check is asynchronous: the profile may be gone when it
+ * answers. The checks carry the object path (owned; freed here) and look it
+ * up again. */
+static struct dprofile *dprofile_again(struct call *c, void *path)
+{
+        struct dprofile *dp = g_hash_table_lookup(c->d->profiles, path);
+
+        if (!dp)
+                call_error(c, TSU_ERROR_NOT_FOUND, "no object at %s", (const char *)path);
+        g_free(path);
+        return dp;
+}
+
 static void do_connect(struct call *c, void *ud)
 {
-        struct dprofile *dp = ud;
+        struct dprofile *dp = dprofile_again(c, ud);
+
+        if (!dp)
+                return;
 
         if (!dp->session)
                 dp->session = session_new(dp);
@@ -260,8 +276,10 @@ static void do_connect(struct call *c, void *ud)
 
 static void do_disconnect(struct call *c, void *ud)
 {
-        struct dprofile *dp = ud;
+        struct dprofile *dp = dprofile_again(c, ud);
 
+        if (!dp)
+                return;
         if (!dp->session || !session_active(dp->session)) {
                 call_return(c, NULL);
                 return;
@@ -271,11 +289,14 @@ static void do_disconnect(struct call *c, void *ud)
 
 static void do_remove(struct call *c, void *ud)
 {
-        struct dprofile *dp = ud;
+        struct dprofile *dp = dprofile_again(c, ud);
         struct daemon *d = c->d;
-        g_autofree char *name = g_strdup(dp->profile->name);
+        g_autofree char *name = NULL;
         int r;
 
+        if (!dp)
+                return;
+        name = g_strdup(dp->profile->name);
         if (dp->session && session_active(dp->session)) {
                 call_error(c, TSU_ERROR_BUSY, "'%s' is connected: disconnect it first", name);
                 return;
@@ -360,16 +381,16 @@ static void profile_call(void *ud, struct call *c)
                         call_error(c, TSU_ERROR_NOT_FOUND, "no object at %s", dp->obj->path);
                         return;
                 }
-                auth_check(c, ACTION_CONNECT, do_connect, dp);
+                auth_check(c, ACTION_CONNECT, do_connect, g_strdup(dp->obj->path), g_free);
         } else if (strcmp(c->method, "Disconnect") == 0) {
                 /* The session's owner, or an administrator. */
                 if (dp->session && session_active(dp->session) &&
                     session_owner(dp->session) != c->uid && c->uid != 0)
-                        auth_check(c, ACTION_MANAGE_SYSTEM, do_disconnect, dp);
+                        auth_check(c, ACTION_MANAGE_SYSTEM, do_disconnect, g_strdup(dp->obj->path), g_free);
                 else
-                        auth_check(c, ACTION_CONNECT, do_disconnect, dp);
+                        auth_check(c, ACTION_CONNECT, do_disconnect, g_strdup(dp->obj->path), g_free);
         } else if (strcmp(c->method, "Remove") == 0) {
-                auth_check(c, remove_action(dp, c->uid), do_remove, dp);
+                auth_check(c, remove_action(dp, c->uid), do_remove, g_strdup(dp->obj->path), g_free);
         } else if (strcmp(c->method, "Export") == 0) {
                 do_export(c, dp);
         } else if (strcmp(c->method, "GetLog") == 0) {
@@ -538,7 +559,7 @@ static void manager_import(struct call *c)
         im->data = g_steal_pointer(&data);
         im->opts = g_steal_pointer(&opts);
         im->filename = g_steal_pointer(&base);
-        auth_check(c, ACTION_IMPORT, do_import, im);
+        auth_check(c, ACTION_IMPORT, do_import, im, (GDestroyNotify)import_free);
 }
 
 static gint cmp_by_name(gconstpointer a, gconstpointer b)

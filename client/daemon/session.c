@@ -63,6 +63,7 @@ struct session {
         char *eap_identity;
 
         GCancellable *cancel; /* resolver, agent */
+        GCancellable *child_cancel; /* the wait for the engine: only at session_free() */
         GSubprocess *child;
         int ipc_fd;
         guint ipc_watch;
@@ -319,8 +320,14 @@ static void on_child_exit(GObject *src, GAsyncResult *res, gpointer data)
         struct session *s = data;
         GSubprocess *child = G_SUBPROCESS(src);
         g_autofree char *how = NULL;
+        g_autoptr(GError) error = NULL;
 
-        g_subprocess_wait_finish(child, res, NULL);
+        if (!g_subprocess_wait_finish(child, res, &error) &&
+            g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+                /* session_free(): s is gone. */
+                g_object_unref(child);
+                return;
+        }
         if (s->child != child) {
                 g_object_unref(child);
                 return;
@@ -483,22 +490,27 @@ static void send_secret(struct session *s, enum ipc_secret_kind kind, int error,
         secure_wipe(&m, sizeof(m));
 }
 
+/* The answer may come after the session (or its profile) is gone: it is
+ * found again by the profile's path. */
 struct secret_wait {
-        struct session *s;
+        struct daemon *d;
+        char *profile_path;
         enum ipc_secret_kind kind;
 };
 
 static void on_agent_secret(void *ud, int error, char *secret, const char *message)
 {
         struct secret_wait *w = ud;
-        struct session *s = w->s;
+        struct dprofile *dp = g_hash_table_lookup(w->d->profiles, w->profile_path);
+        struct session *s = dp ? dp->session : NULL;
         enum ipc_secret_kind kind = w->kind;
 
+        g_free(w->profile_path);
         g_free(w);
-        if (error == -ECANCELED && (!s->child || s->stop_requested)) {
+        if (!s || !s->child || s->stop_requested) {
                 if (secret)
                         secure_free(secret, strlen(secret));
-                return; /* we withdrew it */
+                return; /* withdrawn, or nobody to give it to */
         }
         if (error < 0) {
                 slog(s, LOG_WARNING, "no %s from the agent: %s", ipc_secret_kind_to_string(kind),
@@ -532,11 +544,13 @@ static void handle_need_secret(struct session *s, enum ipc_secret_kind kind, con
                 g_variant_builder_add(&hints, "{sv}", "identity",
                                       g_variant_new_string(s->dp->profile->eap_id));
         w = g_new0(struct secret_wait, 1);
-        w->s = s;
+        w->d = s->d;
+        w->profile_path = g_strdup(s->dp->obj->path);
         w->kind = kind;
         c = agent_ask(s->d, s->owner, s->caller, s->dp->obj->path, ipc_secret_kind_to_string(kind),
                       prompt, g_variant_builder_end(&hints), on_agent_secret, w);
         if (!c) {
+                g_free(w->profile_path);
                 g_free(w);
                 slog(s, LOG_WARNING, "no secret agent registered for uid %u", (unsigned)s->owner);
                 send_secret(s, kind, -ENOKEY, NULL);
@@ -761,7 +775,7 @@ static void start_engine(struct session *s, GInetAddress *addr)
                 return;
         }
         s->ipc_watch = g_unix_fd_add(s->ipc_fd, G_IO_IN | G_IO_HUP | G_IO_ERR, on_ipc, s);
-        g_subprocess_wait_async(s->child, NULL, on_child_exit, s);
+        g_subprocess_wait_async(s->child, s->child_cancel, on_child_exit, s);
         g_object_ref(s->child); /* for on_child_exit */
         slog(s, LOG_INFO, "engine %s started as uid %u on %s, gateway %s",
              g_subprocess_get_identifier(s->child), (unsigned)uid, s->ifname, s->gateway_text);
@@ -900,9 +914,17 @@ void session_disconnect(struct session *s, struct call *c)
         call_return(c, NULL);
 }
 
+/* Looked up again by the profile's path: the check is asynchronous. */
 static void disconnect_authorized(struct call *c, void *ud)
 {
-        session_disconnect(ud, c);
+        struct dprofile *dp = g_hash_table_lookup(c->d->profiles, ud);
+
+        g_free(ud);
+        if (!dp || !dp->session) {
+                call_error(c, TSU_ERROR_NOT_FOUND, "the session is gone");
+                return;
+        }
+        session_disconnect(dp->session, c);
 }
 
 static void session_call(void *ud, struct call *c)
@@ -911,7 +933,7 @@ static void session_call(void *ud, struct call *c)
 
         if (strcmp(c->method, "Disconnect") == 0)
                 auth_check(c, s->owner != c->uid ? ACTION_MANAGE_SYSTEM : ACTION_CONNECT,
-                           disconnect_authorized, s);
+                           disconnect_authorized, g_strdup(s->dp->obj->path), g_free);
         else
                 call_error(c, TSU_ERROR_FAILED, "no method %s", c->method);
 }
@@ -933,6 +955,7 @@ struct session *session_new(struct dprofile *dp)
         s->dp = dp;
         s->ipc_fd = s->tun_fd = s->udp_ike_fd = s->udp_natt_fd = -1;
         s->state = IPC_ST_DISCONNECTED;
+        s->child_cancel = g_cancellable_new();
         s->path = g_strdup_printf(TSU_DBUS_SESSION_DIR "/%u", ++dp->d->next_session);
         s->obj = bus_object_new(dp->d, s->path, &session_class, s, &error);
         if (!s->obj) {
@@ -954,6 +977,8 @@ void session_free(struct session *s)
                 g_clear_object(&s->child);
         }
         s->stopping_daemon = false;
+        g_cancellable_cancel(s->child_cancel);
+        g_clear_object(&s->child_cancel);
         if (s->ipc_watch)
                 g_source_remove(s->ipc_watch);
         if (s->kill_timer)

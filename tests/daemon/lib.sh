@@ -133,6 +133,8 @@ EOT
         ip -n "$TSUD_NS" link set v1 up
         ip -n "$TSUD_NS" route add default via 192.0.2.254
         TSUD_LOG="$TSUD_DIR/tsunagud.log"
+        # The DNS fallback's file (no systemd-resolved on the test bus).
+        printf 'nameserver 192.0.2.254\n' >"$TSUD_DIR/resolv.conf"
 }
 
 # tsud_start [ARGS...]: starts tsunagud in the namespace and waits for its name.
@@ -179,6 +181,7 @@ tsud_netstate() {
                 ip -n "$TSUD_NS" route show table all | grep -E 'tsu|table 29811'
                 ip netns exec "$TSUD_NS" nft list tables 2>/dev/null | grep tsunagu
                 ls "$TSUD_DIR/state" 2>/dev/null
+                sed 's/^/resolv.conf: /' "$TSUD_DIR/resolv.conf"
         } | sort
 }
 

@@ -30,7 +30,8 @@ struct ike_payload_ops {
 
 extern const struct ike_payload_ops ike_sa_ops;
 extern const struct ike_payload_ops ike_ke_ops;
-extern const struct ike_payload_ops ike_id_ops;
+extern const struct ike_payload_ops ike_idi_ops;
+extern const struct ike_payload_ops ike_idr_ops;
 extern const struct ike_payload_ops ike_cert_ops;
 extern const struct ike_payload_ops ike_certreq_ops;
 extern const struct ike_payload_ops ike_auth_ops;
@@ -38,7 +39,8 @@ extern const struct ike_payload_ops ike_nonce_ops;
 extern const struct ike_payload_ops ike_notify_ops;
 extern const struct ike_payload_ops ike_delete_ops;
 extern const struct ike_payload_ops ike_vendor_ops;
-extern const struct ike_payload_ops ike_ts_ops;
+extern const struct ike_payload_ops ike_tsi_ops;
+extern const struct ike_payload_ops ike_tsr_ops;
 extern const struct ike_payload_ops ike_sk_ops;
 extern const struct ike_payload_ops ike_skf_ops;
 extern const struct ike_payload_ops ike_cp_ops;

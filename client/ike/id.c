@@ -74,8 +74,15 @@ static int id_write(const struct ike_payload *p, struct wbuf *w)
         return wbuf_slice_put(w, id->data);
 }
 
-const struct ike_payload_ops ike_id_ops = {
-        .name = "ID payload",
+const struct ike_payload_ops ike_idi_ops = {
+        .name = "IDi payload",
+        .min_len = ID_HEADER_LEN,
+        .parse = id_parse,
+        .write = id_write,
+};
+
+const struct ike_payload_ops ike_idr_ops = {
+        .name = "IDr payload",
         .min_len = ID_HEADER_LEN,
         .parse = id_parse,
         .write = id_write,

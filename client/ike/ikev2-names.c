@@ -56,7 +56,7 @@ const char *ikev2_payload_name(uint32_t v, char buf[static IKEV2_NAME_BUF])
                 [IKEV2_PAYLOAD_CERT] = "CERT",
                 [IKEV2_PAYLOAD_CERTREQ] = "CERTREQ",
                 [IKEV2_PAYLOAD_AUTH] = "AUTH",
-                [IKEV2_PAYLOAD_NONCE] = "No",
+                [IKEV2_PAYLOAD_NONCE] = "Nonce",
                 [IKEV2_PAYLOAD_NOTIFY] = "N",
                 [IKEV2_PAYLOAD_DELETE] = "D",
                 [IKEV2_PAYLOAD_VENDOR] = "V",

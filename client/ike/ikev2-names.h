@@ -17,7 +17,8 @@
 #define IKEV2_NAME_TMP ((char[IKEV2_NAME_BUF]){ 0 })
 
 const char *ikev2_exchange_name(uint32_t v, char buf[static IKEV2_NAME_BUF]);
-/* Short names as in RFC 7296 1.2 diagrams: "SA", "KE", "IDi", "N", "SK"... */
+/* Short names as in the RFC 7296 1.2 diagrams: "SA", "KE", "IDi", "Nonce", "N" (notify),
+ * "D", "V", "SK"... */
 const char *ikev2_payload_name(uint32_t v, char buf[static IKEV2_NAME_BUF]);
 const char *ikev2_notify_name(uint32_t v, char buf[static IKEV2_NAME_BUF]);
 const char *ikev2_protocol_name(uint32_t v, char buf[static IKEV2_NAME_BUF]);

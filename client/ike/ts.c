@@ -160,8 +160,15 @@ static int ts_write(const struct ike_payload *p, struct wbuf *w)
         return wbuf_error(w);
 }
 
-const struct ike_payload_ops ike_ts_ops = {
-        .name = "TS payload",
+const struct ike_payload_ops ike_tsi_ops = {
+        .name = "TSi payload",
+        .min_len = TS_PAYLOAD_HEADER_LEN + TS_SELECTOR_HEADER_LEN,
+        .parse = ts_parse,
+        .write = ts_write,
+};
+
+const struct ike_payload_ops ike_tsr_ops = {
+        .name = "TSr payload",
         .min_len = TS_PAYLOAD_HEADER_LEN + TS_SELECTOR_HEADER_LEN,
         .parse = ts_parse,
         .write = ts_write,

@@ -21,12 +21,15 @@
 #define ID_HEADER_LEN   4
 #define AUTH_HEADER_LEN 4
 
-/* The data an ID type must carry; -1: not checked (only non-empty). */
+/* RFC 7296 3.5: addresses have their fixed sizes, other types are non-empty. */
 static int id_check(const struct ike_id *id, size_t at, uint8_t ptype, struct ike_error *err)
 {
         const char *name = ptype == IKEV2_PAYLOAD_IDi ? "IDi payload" : "IDr payload";
         size_t want = 0;
 
+        if (id->data.len > IKE_ID_DATA_MAX)
+                return ike_limit(err, ptype, at, "%s: %zu octets of data > maximum %u", name,
+                                 id->data.len, IKE_ID_DATA_MAX);
         switch (id->type) {
         case IKEV2_ID_IPV4_ADDR:
                 want = 4;
@@ -46,9 +49,6 @@ static int id_check(const struct ike_id *id, size_t at, uint8_t ptype, struct ik
         if (id->data.len == 0)
                 return ike_syntax(err, ptype, at, "%s: ID type %u with no data", name,
                                   id->type);
-        if (id->data.len > IKE_ID_DATA_MAX)
-                return ike_limit(err, ptype, at, "%s: %zu octets of data > maximum %u", name,
-                                 id->data.len, IKE_ID_DATA_MAX);
         return 0;
 }
 

@@ -254,8 +254,8 @@ enum ikev2_notify_type {
         IKEV2_N_USE_ASSIGNED_HoA              = 42, /* RFC 5026 */
         IKEV2_N_TEMPORARY_FAILURE             = 43,
         IKEV2_N_CHILD_SA_NOT_FOUND            = 44,
-        IKEV2_N_INVALID_GROUP_ID              = 45, /* RFC 6407 */
-        IKEV2_N_AUTHORIZATION_FAILED          = 46,
+        IKEV2_N_INVALID_GROUP_ID              = 45, /* RFC 9838 (G-IKEv2) */
+        IKEV2_N_AUTHORIZATION_FAILED          = 46, /* RFC 9838 */
         IKEV2_N_STATE_NOT_FOUND               = 47, /* RFC 8019 */
 
         IKEV2_N_ERROR_MAX                     = 16383,

@@ -457,6 +457,10 @@ static void test_write_sk(void)
         g_assert_cmpint(ike_message_write_sk(m, 65532, &w, &off), ==, -EMSGSIZE);
         wbuf_init(&w, buf, 40);
         g_assert_cmpint(ike_message_write_sk(m, 22, &w, &off), ==, -ENOBUFS);
+        g_assert_cmpint(ike_message_write_sk(NULL, 22, &w, &off), ==, -EINVAL);
+        /* The parsed message already ends in SK: nothing to add one to. */
+        wbuf_init(&w, buf + 100, 100);
+        g_assert_cmpint(ike_message_write_sk(back, 22, &w, &off), ==, -EINVAL);
 }
 
 static void test_parse_inner_errors(void)
@@ -733,6 +737,7 @@ static void test_build_refusals(void)
         g_assert_cmpint(ike_chain_add_eap(&c, EAP_CODE_REQUEST, 1, EAP_TYPE_EXPANDED, SLICE("x", 1)),
                         ==, -EINVAL);
         g_assert_cmpint(ike_chain_add_eap_msg(&c, SLICE("\x01\x01\x00\x09\x01", 5)), ==, -EINVAL);
+        g_assert_cmpint(ike_chain_add_eap_msg(&c, SLICE("\x03\x01", 2)), ==, -EINVAL);
         g_assert_cmpint(ike_chain_add_delete(&c, IKEV2_PROTO_IKE, 8, 1, SLICE(big, 8)), ==,
                         -EINVAL);
         g_assert_cmpint(ike_chain_add_delete(&c, IKEV2_PROTO_ESP, 4, 2, SLICE(big, 4)), ==,
@@ -826,6 +831,35 @@ static void test_serialize_refusals(void)
                 wbuf_init(&w, out, 70100);
                 g_assert_cmpint(ike_chain_serialize(&c, &w), ==, 0);
                 g_assert_cmpuint(wbuf_len(&w), ==, 65535);
+                ike_chain_clear(&c);
+        }
+        /* Values that do not fit their 16-bit length fields. */
+        {
+                struct ike_cp_attr big_attr = { .type = 7, .value = SLICE(huge, 65536) };
+                struct ike_ts_selector raw = { .type = 9, .raw = SLICE(huge, 65532) };
+                struct ike_attr tlv = { .type = 1, .tlv_value = SLICE(huge, 65536) };
+                struct ike_transform tt = { .type = 1, .id = 12, .attrs = &tlv, .n_attrs = 1 };
+                struct ike_proposal pp = { .num = 1, .protocol = 1, .transforms = &tt,
+                                           .n_transforms = 1 };
+                g_autofree guint8 *out = g_malloc(140000);
+
+                ike_chain_append(&c, IKEV2_PAYLOAD_CP)->u.cp =
+                        (struct ike_cp){ .attrs = &big_attr, .n_attrs = 1 };
+                wbuf_init(&w, out, 140000);
+                g_assert_cmpint(ike_chain_serialize(&c, &w), ==, -EMSGSIZE);
+                ike_chain_clear(&c);
+                ike_chain_append(&c, IKEV2_PAYLOAD_TSi)->u.ts = (struct ike_ts){ &raw, 1 };
+                wbuf_init(&w, out, 140000);
+                g_assert_cmpint(ike_chain_serialize(&c, &w), ==, -EMSGSIZE);
+                ike_chain_clear(&c);
+                ike_chain_append(&c, IKEV2_PAYLOAD_SA)->u.sa = (struct ike_sa){ &pp, 1 };
+                wbuf_init(&w, out, 140000);
+                g_assert_cmpint(ike_chain_serialize(&c, &w), ==, -EMSGSIZE);
+                ike_chain_clear(&c);
+                p = ike_chain_append(&c, IKEV2_PAYLOAD_EAP);
+                p->u.eap = (struct ike_eap){ .code = 1, .type = 1, .data = SLICE(huge, 65527) };
+                wbuf_init(&w, out, 140000);
+                g_assert_cmpint(ike_chain_serialize(&c, &w), ==, -EMSGSIZE);
                 ike_chain_clear(&c);
         }
         /* The output buffer is too small. */

@@ -49,6 +49,9 @@ static const struct chain_case sa_cases[] = {
           "00 00 00 24  02 00 00 10 01 01 00 01  00 00 00 08 01 00 00 0c"
           "             00 00 00 11 02 01 00 01  00 00 00 08 01 00 00 0c",
           SYN, 22, "SA payload: proposal 2: length 17 > 16 octets left" },
+        { "second-proposal-truncated", IKEV2_PAYLOAD_SA,
+          "00 00 00 18  02 00 00 10 01 01 00 01  00 00 00 08 01 00 00 0c  de ad be ef", SYN, 20,
+          "SA payload: proposal 2 needs 8 octets, 4 left" },
         { "esp-spi-size-0", IKEV2_PAYLOAD_SA,
           "00 00 00 14  00 00 00 10 01 03 00 01  00 00 00 08 01 00 00 0c", SYN, 10,
           "SA payload: proposal 1: SPI size 0 invalid for protocol 3" },
@@ -319,6 +322,15 @@ static void test_id_auth_fields(void)
         g_assert_cmpmem(alg.ptr, alg.len, "\x30\x00", 2);
         g_assert_cmpmem(sig.ptr, sig.len, "\xaa\xbb", 2);
         ike_chain_clear(&c);
+        {
+                struct ike_auth empty = { .method = IKEV2_AUTH_DIGITAL_SIGNATURE };
+                struct ike_auth psk = { .method = IKEV2_AUTH_SHARED_KEY_MIC,
+                                        .data = SLICE("\x01\x30\xaa", 3) };
+
+                g_assert_cmpint(ike_auth_digital_signature(&empty, &alg, &sig, &err), ==, -EBADMSG);
+                g_assert_nonnull(strstr(err.what, "digital signature without data"));
+                g_assert_cmpint(ike_auth_digital_signature(&psk, &alg, &sig, &err), ==, -EINVAL);
+        }
 
         expect_code(id_max, IKEV2_PAYLOAD_IDi, 0, NULL);
         expect_code(id_big, IKEV2_PAYLOAD_IDi, -E2BIG, "IDi payload: 2049 octets of data > maximum 2048");
@@ -550,6 +562,9 @@ static void test_notify_typed(void)
         g_assert_nonnull(strstr(err.what, "address length 4 != 16"));
         n.data = SLICE("\x03\x08gw.test", 9); /* length beyond the data */
         g_assert_cmpint(ike_notify_redirect(&n, &rd, &err), ==, -EBADMSG);
+        n.data = SLICE("\x03\x00", 2); /* empty FQDN */
+        g_assert_cmpint(ike_notify_redirect(&n, &rd, &err), ==, -EBADMSG);
+        g_assert_nonnull(strstr(err.what, "REDIRECT notify: empty gateway FQDN"));
         n.data = SLICE("\x09\x00", 2);
         g_assert_cmpint(ike_notify_redirect(&n, &rd, &err), ==, -EBADMSG);
         n.data = SLICE("\x03", 1);

@@ -22,7 +22,7 @@ int wbuf_u8(struct wbuf *w, uint8_t v)
         uint8_t *q;
         int r = wbuf_claim(w, 1, &q);
 
-        if (r < 0)
+        if (r != 0)
                 return r;
         q[0] = v;
         return 0;
@@ -33,7 +33,7 @@ int wbuf_be16(struct wbuf *w, uint16_t v)
         uint8_t *q;
         int r = wbuf_claim(w, 2, &q);
 
-        if (r < 0)
+        if (r != 0)
                 return r;
         q[0] = (uint8_t)(v >> 8);
         q[1] = (uint8_t)v;
@@ -50,7 +50,7 @@ int wbuf_be24(struct wbuf *w, uint32_t v)
                 return w->err;
         }
         r = wbuf_claim(w, 3, &q);
-        if (r < 0)
+        if (r != 0)
                 return r;
         q[0] = (uint8_t)(v >> 16);
         q[1] = (uint8_t)(v >> 8);
@@ -63,7 +63,7 @@ int wbuf_be32(struct wbuf *w, uint32_t v)
         uint8_t *q;
         int r = wbuf_claim(w, 4, &q);
 
-        if (r < 0)
+        if (r != 0)
                 return r;
         q[0] = (uint8_t)(v >> 24);
         q[1] = (uint8_t)(v >> 16);
@@ -76,7 +76,7 @@ int wbuf_be64(struct wbuf *w, uint64_t v)
 {
         int r = wbuf_be32(w, (uint32_t)(v >> 32));
 
-        if (r < 0)
+        if (r != 0)
                 return r;
         return wbuf_be32(w, (uint32_t)v);
 }
@@ -86,7 +86,7 @@ int wbuf_bytes(struct wbuf *w, const void *src, size_t n)
         uint8_t *q;
         int r = wbuf_claim(w, n, &q);
 
-        if (r < 0)
+        if (r != 0)
                 return r;
         if (n > 0)
                 memcpy(q, src, n);
@@ -103,7 +103,7 @@ int wbuf_zero(struct wbuf *w, size_t n)
         uint8_t *q;
         int r = wbuf_claim(w, n, &q);
 
-        if (r < 0)
+        if (r != 0)
                 return r;
         if (n > 0)
                 memset(q, 0, n);
@@ -115,7 +115,7 @@ int wbuf_reserve(struct wbuf *w, size_t n, size_t *ret_off)
         size_t off = w->len;
         int r = wbuf_zero(w, n);
 
-        if (r < 0)
+        if (r != 0)
                 return r;
         *ret_off = off;
         return 0;

@@ -19,7 +19,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv) __attribute__((weak));
 
-#define MAX_INPUT (1024 * 1024)
+#define FUZZ_MAX_INPUT (1024 * 1024)
 
 static int run_file(const char *path)
 {
@@ -33,8 +33,8 @@ static int run_file(const char *path)
                 fprintf(stderr, "%s: %s\n", path, strerror(errno));
                 return -1;
         }
-        if (fstat(fileno(f), &st) < 0 || st.st_size > MAX_INPUT) {
-                fprintf(stderr, "%s: unreadable or larger than %d bytes\n", path, MAX_INPUT);
+        if (fstat(fileno(f), &st) < 0 || st.st_size > FUZZ_MAX_INPUT) {
+                fprintf(stderr, "%s: unreadable or larger than %d bytes\n", path, FUZZ_MAX_INPUT);
                 fclose(f);
                 return -1;
         }

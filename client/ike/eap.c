@@ -30,6 +30,7 @@
 #include "client/common/macro.h"
 #include "client/common/rbuf.h"
 #include "client/common/wbuf.h"
+#include "client/ike/ikev2-names.h"
 #include "eap_method.h"
 
 #define MAX_NAKS       3    /* proposals of other methods before giving up */
@@ -88,37 +89,14 @@ static const struct eap_method_ops *const methods[] = {
         &eap_tls_ops,
 };
 
-static const struct {
-        uint8_t type;
-        const char *name;
-} type_names[] = {
-        { EAP_TYPE_IDENTITY, "Identity" }, { EAP_TYPE_NOTIFICATION, "Notification" },
-        { EAP_TYPE_NAK, "Nak" },           { EAP_TYPE_MD5, "MD5" },
-        { EAP_TYPE_OTP, "OTP" },           { EAP_TYPE_GTC, "GTC" },
-        { EAP_TYPE_TLS, "TLS" },           { 18, "SIM" },
-        { EAP_TYPE_TTLS, "TTLS" },         { 23, "AKA" },
-        { EAP_TYPE_PEAP, "PEAP" },         { EAP_TYPE_MSCHAPV2, "MSCHAPv2" },
-        { 50, "AKA'" },                    { 52, "PWD" },
-        { 55, "TEAP" },                    { EAP_TYPE_EXPANDED, "Expanded" },
-};
-
-const char *eap_type_name(uint8_t type)
-{
-        for (size_t i = 0; i < ARRAY_SIZE(type_names); i++)
-                if (type_names[i].type == type)
-                        return type_names[i].name;
-        return NULL;
-}
-
-/* "EAP-TLS" or "EAP type 99" into a small buffer. */
+/* "EAP-TLS", "EAP-MD5-Challenge" or "EAP-UNKNOWN(99)" into a small buffer,
+ * from the names the codec keeps for logs (ikev2-names.c). */
 static const char *type_label(uint8_t type, char buf[static 32])
 {
-        const char *n = eap_type_name(type);
+        char name[IKEV2_NAME_BUF];
+        const char *n = eap_type_name(type, name);
 
-        if (n)
-                snprintf(buf, 32, "EAP-%s", n);
-        else
-                snprintf(buf, 32, "EAP type %u", type);
+        snprintf(buf, 32, "%s%s", strncmp(n, "EAP-", 4) == 0 ? "" : "EAP-", n);
         return buf;
 }
 

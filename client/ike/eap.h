@@ -206,9 +206,6 @@ uint8_t eap_peer_method(const struct eap_peer *p);
 /* Wipes every secret and frees; NULL-safe. */
 void eap_peer_free(struct eap_peer *p);
 
-/* "MD5", "MSCHAPv2", "TLS", "Identity", ... or NULL. */
-const char *eap_type_name(uint8_t type);
-
 /* Loads what the methods need from the file system (OpenSSL's legacy
  * provider for MD4/DES/RC2) so the peer works after a sandbox closed it.
  * 0 or -ENOTSUP. */

@@ -59,6 +59,9 @@ enum ikev2_payload_type {
         IKEV2_PAYLOAD_CP    = 47,
         IKEV2_PAYLOAD_EAP   = 48,
         IKEV2_PAYLOAD_GSPM  = 49, /* RFC 6467 */
+        IKEV2_PAYLOAD_IDg   = 50, /* RFC 9838 (G-IKEv2) */
+        IKEV2_PAYLOAD_GSA   = 51, /* RFC 9838 */
+        IKEV2_PAYLOAD_KD    = 52, /* RFC 9838 */
         IKEV2_PAYLOAD_SKF   = 53, /* RFC 7383 */
         IKEV2_PAYLOAD_PS    = 54, /* RFC 8019 puzzle solution */
 };
@@ -80,6 +83,9 @@ enum ikev2_transform_type {
         IKEV2_TRANSFORM_INTEG = 3,
         IKEV2_TRANSFORM_DH    = 4, /* "Key Exchange Method" since RFC 9370 */
         IKEV2_TRANSFORM_ESN   = 5,
+        /* RFC 9370: additional key exchanges 1..7 (types 6..12), IDs as for type 4 */
+        IKEV2_TRANSFORM_ADDKE1 = 6,
+        IKEV2_TRANSFORM_ADDKE7 = 12,
 };
 
 #define IKEV2_ATTR_KEY_LENGTH 14     /* RFC 7296 3.3.5, always TV format */
@@ -182,6 +188,7 @@ enum ikev2_id_type {
         IKEV2_ID_DER_ASN1_DN = 9,
         IKEV2_ID_DER_ASN1_GN = 10,
         IKEV2_ID_KEY_ID      = 11,
+        IKEV2_ID_FC_NAME     = 12, /* RFC 4595 */
         IKEV2_ID_NULL        = 13, /* RFC 7619 */
 };
 
@@ -247,8 +254,8 @@ enum ikev2_notify_type {
         IKEV2_N_USE_ASSIGNED_HoA              = 42, /* RFC 5026 */
         IKEV2_N_TEMPORARY_FAILURE             = 43,
         IKEV2_N_CHILD_SA_NOT_FOUND            = 44,
-        IKEV2_N_INVALID_GROUP_ID              = 45, /* RFC 6407 */
-        IKEV2_N_AUTHORIZATION_FAILED          = 46,
+        IKEV2_N_INVALID_GROUP_ID              = 45, /* RFC 9838 (G-IKEv2) */
+        IKEV2_N_AUTHORIZATION_FAILED          = 46, /* RFC 9838 */
         IKEV2_N_STATE_NOT_FOUND               = 47, /* RFC 8019 */
 
         IKEV2_N_ERROR_MAX                     = 16383,
@@ -370,6 +377,8 @@ enum eap_code {
         EAP_CODE_RESPONSE = 2,
         EAP_CODE_SUCCESS  = 3,
         EAP_CODE_FAILURE  = 4,
+        EAP_CODE_INITIATE = 5, /* RFC 6696 (ERP), not used inside IKEv2 */
+        EAP_CODE_FINISH   = 6,
 };
 
 enum eap_type {
@@ -380,8 +389,11 @@ enum eap_type {
         EAP_TYPE_OTP          = 5,
         EAP_TYPE_GTC          = 6,
         EAP_TYPE_TLS          = 13, /* RFC 5216 */
+        EAP_TYPE_SIM          = 18, /* RFC 4186 */
         EAP_TYPE_TTLS         = 21,
+        EAP_TYPE_AKA          = 23, /* RFC 4187 */
         EAP_TYPE_PEAP         = 25,
         EAP_TYPE_MSCHAPV2     = 26,
+        EAP_TYPE_AKA_PRIME    = 50, /* RFC 5448 */
         EAP_TYPE_EXPANDED     = 254,
 };

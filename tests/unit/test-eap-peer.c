@@ -302,7 +302,7 @@ static void test_method_switch(void)
         /* Once our method began, another one is a downgrade attempt, not a
          * proposal to Nak. */
         res = run(p, pkt(&in, EAP_CODE_REQUEST, 3, EAP_TYPE_MD5, "\x01x", 2));
-        assert_reason(&res, EAP_ACTION_FAILURE, "switched from EAP-MSCHAPv2 to EAP-MD5");
+        assert_reason(&res, EAP_ACTION_FAILURE, "switched from EAP-MSCHAPv2 to EAP-MD5-Challenge");
         eap_peer_free(p);
 }
 
@@ -583,7 +583,7 @@ static void test_eap_failure(void)
 
         p = new_peer(EAP_TYPE_MD5, PASSWORD, &counter, 0);
         res = run(p, pkt(&in, EAP_CODE_FAILURE, 0, -1, NULL, 0));
-        assert_reason(&res, EAP_ACTION_FAILURE, "EAP-Failure before EAP-MD5 began");
+        assert_reason(&res, EAP_ACTION_FAILURE, "EAP-Failure before EAP-MD5-Challenge began");
         eap_peer_free(p);
 }
 
@@ -771,8 +771,6 @@ static void test_config(void)
 
         g_assert_cmpint(eap_peer_new(NULL, &cfg, NULL), ==, -EINVAL);
         eap_peer_free(NULL);
-        g_assert_cmpstr(eap_type_name(EAP_TYPE_MSCHAPV2), ==, "MSCHAPv2");
-        g_assert_null(eap_type_name(200));
 }
 
 /* ------------------------------------------------------------------ seed corpus */

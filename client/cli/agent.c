@@ -34,13 +34,13 @@ unsigned cli_agent_asked(const struct cli_agent *a)
         return a ? a->asked : 0;
 }
 
-static int ask_tty(int tty, const char *prompt, char **ret)
+static int ask_tty(int tty, const char *prompt, bool echo, char **ret)
 {
         struct termios old, noecho;
         bool restore = false;
         int r;
 
-        if (tcgetattr(tty, &old) == 0) {
+        if (!echo && tcgetattr(tty, &old) == 0) {
                 noecho = old;
                 noecho.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
                 noecho.c_lflag |= ICANON;
@@ -98,7 +98,7 @@ static gboolean on_get_secret(TsuSecretAgent *skel, GDBusMethodInvocation *inv,
                         g_free(safe);
                         safe = g_strdup_printf("VPN %s", kind);
                 }
-                r = ask_tty(a->tty, safe, &secret);
+                r = ask_tty(a->tty, safe, strcmp(kind, "username") == 0, &secret);
         }
         if (r < 0 || !secret || !*secret) {
                 profile_secret_free(secret);

@@ -32,9 +32,16 @@ int cli_exit_for_reason(const char *reason)
 {
         if (!reason || !*reason)
                 return CLI_EXIT_FAILURE;
-        if (strcmp(reason, "auth-failed") == 0 || strcmp(reason, "no-secret") == 0)
-                return CLI_EXIT_AUTH_FAILED;
-        if (strcmp(reason, "gateway-unreachable") == 0)
+        /* As engine_error_exit_code() (client/engine/engine.h). */
+        static const char *const auth[] = { "auth-failed-password", "auth-failed-cert",
+                                            "auth-failed", "gateway-cert-untrusted",
+                                            "gateway-id-mismatch", "gateway-auth-invalid",
+                                            "no-secret", NULL };
+
+        for (const char *const *a = auth; *a; a++)
+                if (strcmp(reason, *a) == 0)
+                        return CLI_EXIT_AUTH_FAILED;
+        if (strcmp(reason, "no-response") == 0 || strcmp(reason, "network") == 0)
                 return CLI_EXIT_UNREACHABLE;
         if (strcmp(reason, "profile") == 0)
                 return CLI_EXIT_PROFILE;

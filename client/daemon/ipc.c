@@ -30,6 +30,7 @@ static const size_t body_sizes[] = {
         [IPC_APPLY_RESULT] = 4 + IPC_TEXT_MAX,
         [IPC_SECRET] = 1 + 4 + 2 + IPC_SECRET_MAX,
         [IPC_DISCONNECT] = 0,
+        [IPC_START] = 0,
 };
 
 size_t ipc_body_size(enum ipc_type type)
@@ -42,7 +43,7 @@ size_t ipc_body_size(enum ipc_type type)
 static bool type_known(unsigned type)
 {
         return (type >= IPC_STATE && type <= IPC_STATUS) ||
-               (type >= IPC_APPLY_RESULT && type <= IPC_DISCONNECT);
+               (type >= IPC_APPLY_RESULT && type <= IPC_START);
 }
 
 /* ---------------------------------------------------------------- text */
@@ -343,6 +344,7 @@ int ipc_parse(const void *buf, size_t len, struct ipc_msg *ret)
                 break;
         }
         case IPC_DISCONNECT:
+        case IPC_START:
                 break;
         }
         if (!rbuf_empty(&r))
@@ -467,6 +469,7 @@ int ipc_build(const struct ipc_msg *m, uint8_t buf[static IPC_MAX_MSG])
                 wbuf_zero(&w, IPC_SECRET_MAX - m->secret.len);
                 break;
         case IPC_DISCONNECT:
+        case IPC_START:
                 break;
         }
         if (wbuf_error(&w) < 0)
@@ -538,7 +541,7 @@ const char *ipc_secret_kind_to_string(enum ipc_secret_kind k)
         static const char *const names[] = {
                 [IPC_SECRET_PASSWORD] = "password",
                 [IPC_SECRET_PASSPHRASE] = "passphrase",
-                [IPC_SECRET_PIN] = "pin",
+                [IPC_SECRET_USERNAME] = "username",
         };
 
         return (size_t)k < ARRAY_SIZE(names) ? names[k] : "unknown";
@@ -548,19 +551,26 @@ const char *ipc_reason_to_string(enum ipc_reason r)
 {
         static const char *const names[] = {
                 [IPC_REASON_NONE] = "",
+                [IPC_REASON_AUTH_FAILED_PASSWORD] = "auth-failed-password",
+                [IPC_REASON_AUTH_FAILED_CERT] = "auth-failed-cert",
                 [IPC_REASON_AUTH_FAILED] = "auth-failed",
-                [IPC_REASON_GATEWAY_UNREACHABLE] = "gateway-unreachable",
                 [IPC_REASON_GATEWAY_CERT_UNTRUSTED] = "gateway-cert-untrusted",
                 [IPC_REASON_GATEWAY_ID_MISMATCH] = "gateway-id-mismatch",
-                [IPC_REASON_PROPOSALS_REFUSED] = "proposals-refused",
+                [IPC_REASON_GATEWAY_AUTH_INVALID] = "gateway-auth-invalid",
                 [IPC_REASON_NO_SECRET] = "no-secret",
+                [IPC_REASON_NO_RESPONSE] = "no-response",
+                [IPC_REASON_NETWORK] = "network",
                 [IPC_REASON_PROFILE] = "profile",
+                [IPC_REASON_PROPOSALS_REFUSED] = "proposals-refused",
+                [IPC_REASON_CONFIG_REFUSED] = "config-refused",
                 [IPC_REASON_PLATFORM] = "platform",
                 [IPC_REASON_PROTOCOL] = "protocol",
                 [IPC_REASON_DELETED] = "deleted",
+                [IPC_REASON_REDIRECTED] = "redirected",
                 [IPC_REASON_INTERNAL] = "internal",
                 [IPC_REASON_ENGINE_CRASHED] = "engine-crashed",
         };
+        _Static_assert(ARRAY_SIZE(names) == IPC_REASON__COUNT, "a name per reason");
 
-        return (size_t)r < ARRAY_SIZE(names) ? names[r] : "internal";
+        return (size_t)r < ARRAY_SIZE(names) && names[r] ? names[r] : "internal";
 }

@@ -34,7 +34,7 @@
 #define IPC_MAX_DOMAINS  8
 #define IPC_DOMAIN_MAX   254 /* 253 characters + NUL (RFC 1035 2.3.4) */
 #define IPC_MAX_PREFIXES 64  /* included, and excluded, each */
-#define IPC_MAX_DROPS    12
+#define IPC_MAX_DROPS    24
 #define IPC_DROP_NAME    24
 
 enum ipc_type {
@@ -49,6 +49,7 @@ enum ipc_type {
         IPC_APPLY_RESULT = 32,
         IPC_SECRET,
         IPC_DISCONNECT,
+        IPC_START, /* after the secrets known up front: connect now */
 };
 
 /* Session states: the same order as D-Bus Session.State. */
@@ -63,28 +64,38 @@ enum ipc_state {
         IPC_ST__COUNT,
 };
 
-/* Why a session failed (IPC_STATE reason); D-Bus LastError names them. */
+/* Why a session failed (IPC_STATE reason); D-Bus LastError names them.
+ * The same codes, in the same order, as enum engine_error_code
+ * (client/engine/engine.h; engine-child.c asserts it), plus the parent's own. */
 enum ipc_reason {
         IPC_REASON_NONE,
-        IPC_REASON_AUTH_FAILED,            /* the gateway refused our credentials */
-        IPC_REASON_GATEWAY_UNREACHABLE,    /* no answer */
-        IPC_REASON_GATEWAY_CERT_UNTRUSTED, /* its certificate does not verify */
-        IPC_REASON_GATEWAY_ID_MISMATCH,    /* IDr is not the one the profile wants */
-        IPC_REASON_PROPOSALS_REFUSED,      /* no common algorithms */
-        IPC_REASON_NO_SECRET,              /* a secret was needed, none came */
-        IPC_REASON_PROFILE,                /* the profile cannot be used as it is */
-        IPC_REASON_PLATFORM,               /* the parent refused or failed to apply */
-        IPC_REASON_PROTOCOL,               /* the gateway broke the protocol */
-        IPC_REASON_DELETED,                /* the gateway closed the tunnel */
+        IPC_REASON_AUTH_FAILED_PASSWORD,
+        IPC_REASON_AUTH_FAILED_CERT,
+        IPC_REASON_AUTH_FAILED,
+        IPC_REASON_GATEWAY_CERT_UNTRUSTED,
+        IPC_REASON_GATEWAY_ID_MISMATCH,
+        IPC_REASON_GATEWAY_AUTH_INVALID,
+        IPC_REASON_NO_SECRET,
+        IPC_REASON_NO_RESPONSE,
+        IPC_REASON_NETWORK,
+        IPC_REASON_PROFILE,
+        IPC_REASON_PROPOSALS_REFUSED,
+        IPC_REASON_CONFIG_REFUSED,
+        IPC_REASON_PLATFORM,
+        IPC_REASON_PROTOCOL,
+        IPC_REASON_DELETED,
+        IPC_REASON_REDIRECTED,
         IPC_REASON_INTERNAL,
-        IPC_REASON_ENGINE_CRASHED,         /* set by the parent only */
+        /* the parent's own */
+        IPC_REASON_ENGINE_CRASHED,
         IPC_REASON__COUNT,
 };
 
+/* As enum engine_secret_kind. */
 enum ipc_secret_kind {
         IPC_SECRET_PASSWORD,
         IPC_SECRET_PASSPHRASE,
-        IPC_SECRET_PIN,
+        IPC_SECRET_USERNAME, /* the EAP identity: not secret, asked the same way */
         IPC_SECRET__COUNT,
 };
 

@@ -38,7 +38,8 @@
 #define NATT_PORT            4500 /* RFC 3948 */
 #define DISCONNECT_GRACE_MS  10000 /* DELETE and its answer, then SIGKILL */
 
-enum secret_slot { SLOT_PASSWORD, SLOT_PASSPHRASE, SLOT_PIN, SLOT__COUNT };
+/* Indexed by enum ipc_secret_kind. */
+enum secret_slot { SLOT_PASSWORD, SLOT_PASSPHRASE, SLOT_USERNAME, SLOT__COUNT };
 
 struct session {
         struct daemon *d;
@@ -60,7 +61,6 @@ struct session {
 
         /* Secrets for this session only, wiped at the end. */
         char *secrets[SLOT__COUNT];
-        char *eap_identity;
 
         GCancellable *cancel; /* resolver, agent */
         GCancellable *child_cancel; /* the wait for the engine: only at session_free() */
@@ -116,7 +116,7 @@ static void slog(struct session *s, int prio, const char *fmt, ...)
         va_list ap;
 
         for (size_t i = 0; i < SLOT__COUNT; i++)
-                if (s->secrets[i])
+                if (s->secrets[i] && i != SLOT_USERNAME)
                         secrets[n++] = s->secrets[i];
         if (s->dp->profile->eap_password && n < SLOT__COUNT)
                 secrets[n++] = s->dp->profile->eap_password;
@@ -233,7 +233,6 @@ static void wipe_secrets(struct session *s)
                         secure_free(s->secrets[i], strlen(s->secrets[i]));
                 s->secrets[i] = NULL;
         }
-        g_clear_pointer(&s->eap_identity, g_free);
 }
 
 static void close_fds(struct session *s)
@@ -734,7 +733,7 @@ static void start_engine(struct session *s, GInetAddress *addr)
         s->udp_natt_fd = open_udp(s, &gw, g_socket_address_get_native_size(sa), NATT_PORT);
         if (s->udp_ike_fd < 0 || s->udp_natt_fd < 0) {
                 r = s->udp_ike_fd < 0 ? s->udp_ike_fd : s->udp_natt_fd;
-                fail(s, IPC_REASON_GATEWAY_UNREACHABLE, "cannot open a UDP socket to %s: %s",
+                fail(s, IPC_REASON_NETWORK, "cannot open a UDP socket to %s: %s",
                      s->gateway_text, g_strerror(-r));
                 return;
         }
@@ -788,6 +787,7 @@ static void start_engine(struct session *s, GInetAddress *addr)
         for (size_t k = 0; k < SLOT__COUNT; k++)
                 if (s->secrets[k])
                         send_secret(s, (enum ipc_secret_kind)k, 0, s->secrets[k]);
+        send_msg(s, &(struct ipc_msg){ .type = IPC_START });
         /* The tun/udp fds stay open here until the end: the device and the
          * sockets outlive an engine crash long enough to be reverted. */
 }
@@ -802,7 +802,7 @@ static void on_resolved(GObject *src, GAsyncResult *res, gpointer data)
         if (!addrs) {
                 if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
                         return;
-                fail(s, IPC_REASON_GATEWAY_UNREACHABLE, "cannot resolve %s: %s",
+                fail(s, IPC_REASON_NETWORK, "cannot resolve %s: %s",
                      s->dp->profile->host, error->message);
                 return;
         }
@@ -813,7 +813,7 @@ static void on_resolved(GObject *src, GAsyncResult *res, gpointer data)
                 pick = l->data;
         if (!pick) {
                 g_resolver_free_addresses(addrs);
-                fail(s, IPC_REASON_GATEWAY_UNREACHABLE,
+                fail(s, IPC_REASON_NETWORK,
                      "%s has no IPv4 address (and the profile does not allow IPv6 transport)",
                      s->dp->profile->host);
                 return;
@@ -825,8 +825,7 @@ static void on_resolved(GObject *src, GAsyncResult *res, gpointer data)
 static const struct option_spec connect_options[] = {
         { "password", "s", IPC_SECRET_MAX },
         { "passphrase", "s", IPC_SECRET_MAX },
-        { "pin", "s", IPC_SECRET_MAX },
-        { "eap-identity", "s", 1024 },
+        { "eap-identity", "s", IPC_SECRET_MAX },
         { "interactive", "b" },
         { NULL },
 };
@@ -835,7 +834,8 @@ void session_connect(struct session *s, struct call *c)
 {
         g_autoptr(GVariant) opts = NULL;
         g_autofree char *err = NULL;
-        static const char *const slot_keys[SLOT__COUNT] = { "password", "passphrase", "pin" };
+        static const char *const slot_keys[SLOT__COUNT] = { "password", "passphrase",
+                                                            "eap-identity" };
         g_autoptr(GResolver) resolver = NULL;
 
         g_variant_get(c->params, "(@a{sv})", &opts);
@@ -857,7 +857,6 @@ void session_connect(struct session *s, struct call *c)
         }
         /* The Connect message that carried them is wiped by nobody (GDBus
          * owns it); our copies are. */
-        s->eap_identity = g_strdup(options_str(opts, "eap-identity"));
         s->interactive = options_bool(opts, "interactive", true);
         s->owner = c->uid;
         g_free(s->caller);

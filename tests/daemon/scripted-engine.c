@@ -8,7 +8,7 @@
  * network configuration the parent really applies, counters, a clean
  * disconnect, and whatever the test does to it (kill -9).
  *
- *   CONNECTING -> AUTHENTICATING -> (NEED_SECRET password unless given)
+ *   (secrets from Connect, START) CONNECTING -> AUTHENTICATING -> (NEED_SECRET password unless given)
  *   password "wrong-password": FAILED auth-failed
  *   otherwise: APPLY {10.99.0.7/32, fd00:99::7/128 if the profile routes
  *   IPv6; DNS 10.20.0.10; domain corp.test; the profile's subnets, or
@@ -116,7 +116,7 @@ static void authenticate(void)
         logline(6, "authenticating as %s (password: %s)", prof->eap_id ? prof->eap_id : "?",
                 password);
         if (strcmp(password, "wrong-password") == 0) {
-                state(IPC_ST_FAILED, IPC_REASON_AUTH_FAILED,
+                state(IPC_ST_FAILED, IPC_REASON_AUTH_FAILED_PASSWORD,
                       "EAP-MSCHAPv2: the gateway rejected the password");
                 exit_code = 1;
                 g_main_loop_quit(loop);
@@ -153,6 +153,23 @@ static gboolean on_tun(int fd, GIOCondition cond, gpointer data)
                 st.bytes_out += (uint64_t)n;
         }
         return G_SOURCE_CONTINUE;
+}
+
+static gboolean on_start(gpointer data)
+{
+        state(IPC_ST_AUTHENTICATING, IPC_REASON_NONE, "");
+        if (password) {
+                authenticate();
+        } else {
+                struct ipc_msg m = { .type = IPC_NEED_SECRET };
+
+                asked = true;
+                m.need_secret.kind = IPC_SECRET_PASSWORD;
+                ipc_set_text(m.need_secret.prompt, sizeof(m.need_secret.prompt),
+                             "EAP password for the scripted gateway");
+                send_or_die(&m);
+        }
+        return G_SOURCE_REMOVE;
 }
 
 static gboolean on_ipc(int fd, GIOCondition cond, gpointer data)
@@ -202,6 +219,9 @@ static gboolean on_ipc(int fd, GIOCondition cond, gpointer data)
                 state(IPC_ST_CONNECTED, IPC_REASON_NONE, "");
                 on_status(NULL);
                 break;
+        case IPC_START:
+                on_start(NULL);
+                break;
         case IPC_DISCONNECT:
                 state(IPC_ST_DISCONNECTING, IPC_REASON_NONE, "");
                 if (applied)
@@ -214,23 +234,6 @@ static gboolean on_ipc(int fd, GIOCondition cond, gpointer data)
         }
         secure_wipe(&m, sizeof(m));
         return G_SOURCE_CONTINUE;
-}
-
-static gboolean on_start(gpointer data)
-{
-        state(IPC_ST_AUTHENTICATING, IPC_REASON_NONE, "");
-        if (password) {
-                authenticate();
-        } else {
-                struct ipc_msg m = { .type = IPC_NEED_SECRET };
-
-                asked = true;
-                m.need_secret.kind = IPC_SECRET_PASSWORD;
-                ipc_set_text(m.need_secret.prompt, sizeof(m.need_secret.prompt),
-                             "EAP password for the scripted gateway");
-                send_or_die(&m);
-        }
-        return G_SOURCE_REMOVE;
 }
 
 static struct profile *read_profile(void)
@@ -292,8 +295,6 @@ int main(int argc, char *argv[])
                 seccomp && sandbox_available() ? "on" : "off");
         g_unix_fd_add(ENGINE_FD_IPC, G_IO_IN | G_IO_HUP | G_IO_ERR, on_ipc, NULL);
         g_unix_fd_add(ENGINE_FD_TUN, G_IO_IN, on_tun, NULL);
-        /* Secrets from Connect arrive right after the start: give them a moment. */
-        g_timeout_add(300, on_start, NULL);
         g_timeout_add_seconds(1, on_status, NULL);
         g_main_loop_run(loop);
         if (password)

@@ -124,7 +124,7 @@ clean "nothing left"
 expect_exit 3 "a wrong password: exit 3" \
         as "$TSUD_A" "$PY" "$top_srcdir/tests/daemon/agent-tty.py" "wrong-password" "password" \
         "$TSUNAGU" connect Split
-[ "$(state_of "$TSUD_A" Split)" = "failed auth-failed" ] && ok "failed with reason auth-failed" ||
+[ "$(state_of "$TSUD_A" Split)" = "failed auth-failed-password" ] && ok "failed with reason auth-failed-password" ||
         not_ok "failed with reason auth-failed ($(state_of "$TSUD_A" Split))"
 expect_exit 3 "no agent and no password: exit 3 (no-secret)" \
         as "$TSUD_A" "$TSUNAGU" connect --no-ask --wait Split

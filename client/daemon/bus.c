@@ -282,9 +282,11 @@ struct bus_object *bus_object_new(struct daemon *d, const char *path,
         o->path = g_strdup(path);
         o->cls = cls;
         o->ud = ud;
-        o->reg_id = g_dbus_connection_register_object(d->bus, path, cls->iface_info(), &vtable, o,
-                                                      NULL, error);
-        if (o->reg_id == 0) {
+        /* While the bus connection is being replaced, bus_attach() registers it. */
+        if (!g_dbus_connection_is_closed(d->bus))
+                o->reg_id = g_dbus_connection_register_object(d->bus, path, cls->iface_info(),
+                                                              &vtable, o, NULL, error);
+        if (o->reg_id == 0 && !g_dbus_connection_is_closed(d->bus)) {
                 g_free(o->path);
                 g_free(o);
                 return NULL;
@@ -311,7 +313,8 @@ void bus_object_free(struct bus_object *o)
         if (o->d->manager && o != o->d->manager)
                 emit_to_peers(o, TSU_DBUS_PATH, DBUS_OM_IFACE, "InterfacesRemoved",
                               g_variant_new("(o^as)", o->path, ifaces));
-        g_dbus_connection_unregister_object(o->d->bus, o->reg_id);
+        if (o->reg_id)
+                g_dbus_connection_unregister_object(o->d->bus, o->reg_id);
         g_hash_table_remove(o->d->objects, o->path);
         g_free(o->path);
         g_free(o);
@@ -371,16 +374,16 @@ static void om_call(struct call *c, void *ud)
 /* ---------------------------------------------------------------- setup */
 
 static guint om_reg;
+static struct bus_object om_obj; /* only for the vtable's user data */
 
-int bus_init(struct daemon *d, GError **error)
+/* Registers the ObjectManager, every object and the NameOwnerChanged
+ * subscription on d->bus: at start, and again on a new connection after
+ * the old one was closed (see main.c). */
+int bus_attach(struct daemon *d, GError **error)
 {
-        static struct bus_object om_obj; /* only for the vtable's user data */
+        GHashTableIter it;
+        struct bus_object *o;
 
-        d->peers = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)peer_free);
-        d->objects = g_hash_table_new(g_str_hash, g_str_equal);
-        d->om_info = g_dbus_node_info_new_for_xml(om_xml, error);
-        if (!d->om_info)
-                return -EINVAL;
         d->name_owner_sub = g_dbus_connection_signal_subscribe(
                 d->bus, "org.freedesktop.DBus", "org.freedesktop.DBus", "NameOwnerChanged",
                 "/org/freedesktop/DBus", NULL, G_DBUS_SIGNAL_FLAGS_NONE, on_name_owner_changed, d,
@@ -389,7 +392,39 @@ int bus_init(struct daemon *d, GError **error)
         om_obj.path = (char *)TSU_DBUS_PATH;
         om_reg = g_dbus_connection_register_object(d->bus, TSU_DBUS_PATH, d->om_info->interfaces[0],
                                                    &vtable, &om_obj, NULL, error);
-        return om_reg ? 0 : -EIO;
+        if (!om_reg)
+                return -EIO;
+        g_hash_table_iter_init(&it, d->objects);
+        while (g_hash_table_iter_next(&it, NULL, (gpointer *)&o)) {
+                o->reg_id = g_dbus_connection_register_object(d->bus, o->path, o->cls->iface_info(),
+                                                              &vtable, o, NULL, error);
+                if (!o->reg_id)
+                        return -EIO;
+        }
+        return 0;
+}
+
+/* The connection is gone: forget its registrations (they died with it). */
+void bus_detach(struct daemon *d)
+{
+        GHashTableIter it;
+        struct bus_object *o;
+
+        om_reg = 0;
+        d->name_owner_sub = 0;
+        g_hash_table_iter_init(&it, d->objects);
+        while (g_hash_table_iter_next(&it, NULL, (gpointer *)&o))
+                o->reg_id = 0;
+}
+
+int bus_init(struct daemon *d, GError **error)
+{
+        d->peers = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)peer_free);
+        d->objects = g_hash_table_new(g_str_hash, g_str_equal);
+        d->om_info = g_dbus_node_info_new_for_xml(om_xml, error);
+        if (!d->om_info)
+                return -EINVAL;
+        return bus_attach(d, error);
 }
 
 void bus_fini(struct daemon *d)

@@ -42,7 +42,10 @@ struct session;
 struct daemon {
         struct daemon_options opts;
         GMainLoop *loop;
-        GDBusConnection *bus;
+        GDBusConnection *bus; /* our own connection (not the shared singleton) */
+        guint name_id;
+        guint reconnect_timer;
+        unsigned reconnects;
         guint name_owner_sub;
         GHashTable *peers;    /* unique name -> struct peer * */
         GHashTable *objects;  /* path -> struct bus_object * */
@@ -93,6 +96,9 @@ struct peer {
 
 int bus_init(struct daemon *d, GError **error);
 void bus_fini(struct daemon *d);
+/* (Re)registers everything on d->bus; bus_detach() forgets a closed one's. */
+int bus_attach(struct daemon *d, GError **error);
+void bus_detach(struct daemon *d);
 struct bus_object *bus_object_new(struct daemon *d, const char *path,
                                   const struct bus_object_class *cls, void *ud, GError **error);
 /* Emits InterfacesRemoved (to the peers that may see it) and unregisters. NULL-safe. */

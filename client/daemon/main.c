@@ -92,6 +92,9 @@ static gboolean on_sighup(gpointer data)
 
 static void on_name_acquired(GDBusConnection *c, const char *name, gpointer data)
 {
+        struct daemon *d = data;
+
+        d->reconnects = 0;
         log_info("ready on the system bus as %s", name);
 }
 
@@ -99,13 +102,97 @@ static void on_name_lost(GDBusConnection *c, const char *name, gpointer data)
 {
         struct daemon *d = data;
 
-        if (!c) {
-                log_err("lost the connection to the system bus");
-        } else {
+        /* A closed connection is handled by on_closed(); here only a name
+         * that someone else owns. */
+        if (c && !g_dbus_connection_is_closed(c)) {
                 log_err("cannot own %s (another tsunagud? the bus policy?)", name);
+                if (!d->stopping)
+                        on_sigterm(d);
         }
-        if (!d->stopping)
+}
+
+static void on_closed(GDBusConnection *c, gboolean remote_peer_vanished, GError *error,
+                      gpointer data);
+
+/* Our own connection, not the process-wide singleton: when GDBus closes it
+ * (it does so on a message it cannot decode, which any local user can
+ * send) the sessions stay up while we connect again. */
+static GDBusConnection *bus_open(struct daemon *d, GError **error)
+{
+        g_autofree char *address = g_dbus_address_get_for_bus_sync(G_BUS_TYPE_SYSTEM, NULL, error);
+        GDBusConnection *c;
+
+        if (!address)
+                return NULL;
+        c = g_dbus_connection_new_for_address_sync(
+                address,
+                G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                        G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                NULL, NULL, error);
+        if (!c)
+                return NULL;
+        g_dbus_connection_set_exit_on_close(c, FALSE);
+        g_signal_connect(c, "closed", G_CALLBACK(on_closed), d);
+        return c;
+}
+
+static void own_name(struct daemon *d)
+{
+        d->name_id = g_bus_own_name_on_connection(d->bus, TSU_DBUS_NAME, G_BUS_NAME_OWNER_FLAGS_NONE,
+                                                  on_name_acquired, on_name_lost, d, NULL);
+}
+
+#define RECONNECT_TRIES 30
+
+static gboolean on_reconnect(gpointer data)
+{
+        struct daemon *d = data;
+        g_autoptr(GError) error = NULL;
+        GDBusConnection *c = bus_open(d, &error);
+
+        if (!c) {
+                if (++d->reconnects >= RECONNECT_TRIES) {
+                        log_err("cannot reach the system bus again (%s): stopping", error->message);
+                        d->reconnect_timer = 0;
+                        on_sigterm(d);
+                        return G_SOURCE_REMOVE;
+                }
+                return G_SOURCE_CONTINUE;
+        }
+        g_signal_handlers_disconnect_by_func(d->bus, on_closed, d);
+        g_object_unref(d->bus);
+        d->bus = c;
+        if (bus_attach(d, &error) < 0) {
+                log_err("registering the objects again: %s", error->message);
+                d->reconnect_timer = 0;
                 on_sigterm(d);
+                return G_SOURCE_REMOVE;
+        }
+        own_name(d);
+        log_warn("connected to the system bus again");
+        d->reconnect_timer = 0;
+        return G_SOURCE_REMOVE;
+}
+
+static void on_closed(GDBusConnection *c, gboolean remote_peer_vanished, GError *error,
+                      gpointer data)
+{
+        struct daemon *d = data;
+
+        if (c != d->bus)
+                return;
+        log_err("the system bus connection closed%s%s", error ? ": " : "",
+                error ? error->message : "");
+        if (d->name_id)
+                g_bus_unown_name(d->name_id);
+        d->name_id = 0;
+        bus_detach(d);
+        if (d->stopping) {
+                g_main_loop_quit(d->loop);
+                return;
+        }
+        if (!d->reconnect_timer)
+                d->reconnect_timer = g_timeout_add_seconds(1, on_reconnect, d);
 }
 
 int main(int argc, char *argv[])
@@ -166,17 +253,17 @@ int main(int argc, char *argv[])
         (void)tsu_error_quark();
         signal(SIGPIPE, SIG_IGN);
 
-        d.bus = g_bus_get_sync(G_BUS_TYPE_SYSTEM, NULL, &error);
+        d.bus = bus_open(&d, &error);
         if (!d.bus) {
                 log_err("cannot connect to the system bus: %s", error->message);
                 return 1;
         }
-        g_dbus_connection_set_exit_on_close(d.bus, FALSE);
 
         /* Before anything else touches the network: undo what a previous
-         * instance (crashed, killed) left behind. */
+         * instance (crashed, killed) left behind. resolved is found on the
+         * shared system bus connection (NULL), as platform_apply() does. */
         if (!d.opts.no_recover) {
-                r = platform_recover(d.opts.state_dir, d.bus, 0, &error);
+                r = platform_recover(d.opts.state_dir, NULL, 0, &error);
                 if (r < 0) {
                         log_err("recovering from a previous run: %s", error->message);
                         g_clear_error(&error);
@@ -199,14 +286,12 @@ int main(int argc, char *argv[])
         g_unix_signal_add(SIGTERM, on_sigterm, &d);
         g_unix_signal_add(SIGINT, on_sigterm, &d);
         g_unix_signal_add(SIGHUP, on_sighup, &d);
-        {
-                guint id = g_bus_own_name_on_connection(d.bus, TSU_DBUS_NAME,
-                                                        G_BUS_NAME_OWNER_FLAGS_NONE,
-                                                        on_name_acquired, on_name_lost, &d, NULL);
-
-                g_main_loop_run(d.loop);
-                g_bus_unown_name(id);
-        }
+        own_name(&d);
+        g_main_loop_run(d.loop);
+        if (d.name_id)
+                g_bus_unown_name(d.name_id);
+        if (d.reconnect_timer)
+                g_source_remove(d.reconnect_timer);
 
         log_info("exiting");
         profiles_free_all(&d);
@@ -214,7 +299,9 @@ int main(int argc, char *argv[])
         auth_fini(&d);
         bus_fini(&d);
         g_clear_pointer(&d.profiles, g_hash_table_unref);
-        g_dbus_connection_flush_sync(d.bus, NULL, NULL);
+        if (!g_dbus_connection_is_closed(d.bus))
+                g_dbus_connection_flush_sync(d.bus, NULL, NULL);
+        g_signal_handlers_disconnect_by_func(d.bus, on_closed, &d);
         g_clear_object(&d.bus);
         g_main_loop_unref(d.loop);
         g_free(d.opts.system_dir);

@@ -61,9 +61,8 @@ out:
         return r;
 }
 
-static gboolean on_get_secret(TsuSecretAgent *skel, GDBusMethodInvocation *inv,
-                              const char *profile, const char *kind, const char *prompt,
-                              GVariant *hints, gpointer data)
+static gboolean on_get_secret(TsuSecretAgent *skel, GDBusMethodInvocation *inv, const char *profile,
+                              const char *kind, const char *prompt, GVariant *hints, gpointer data)
 {
         struct cli_agent *a = data;
         const char *sender = g_dbus_method_invocation_get_sender(inv);
@@ -82,8 +81,9 @@ static gboolean on_get_secret(TsuSecretAgent *skel, GDBusMethodInvocation *inv,
                         g_variant_get(ret, "(s)", &owner);
         }
         if (!owner || !sender || strcmp(owner, sender) != 0) {
-                g_dbus_method_invocation_return_dbus_error(inv, tsu_error_dbus_name(TSU_ERROR_NOT_AUTHORIZED),
-                                                           "only tsunagud may ask");
+                g_dbus_method_invocation_return_dbus_error(
+                        inv, tsu_error_dbus_name(TSU_ERROR_NOT_AUTHORIZED),
+                        "only tsunagud may ask");
                 return TRUE;
         }
         a->asked++;
@@ -102,8 +102,8 @@ static gboolean on_get_secret(TsuSecretAgent *skel, GDBusMethodInvocation *inv,
         }
         if (r < 0 || !secret || !*secret) {
                 profile_secret_free(secret);
-                g_dbus_method_invocation_return_dbus_error(inv, tsu_error_dbus_name(TSU_ERROR_CANCELLED),
-                                                           "no answer");
+                g_dbus_method_invocation_return_dbus_error(
+                        inv, tsu_error_dbus_name(TSU_ERROR_CANCELLED), "no answer");
                 return TRUE;
         }
         tsu_secret_agent_complete_get_secret(skel, inv, secret);

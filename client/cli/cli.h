@@ -7,12 +7,12 @@
 #pragma once
 
 enum cli_exit {
-        CLI_EXIT_OK             = 0, /* done */
-        CLI_EXIT_FAILURE        = 1, /* anything else: I/O error, daemon gone, ... */
-        CLI_EXIT_USAGE          = 2, /* bad command line */
-        CLI_EXIT_AUTH_FAILED    = 3, /* the gateway rejected our credentials */
-        CLI_EXIT_UNREACHABLE    = 4, /* the gateway did not answer */
-        CLI_EXIT_PROFILE        = 5, /* the profile is invalid */
+        CLI_EXIT_OK = 0,             /* done */
+        CLI_EXIT_FAILURE = 1,        /* anything else: I/O error, daemon gone, ... */
+        CLI_EXIT_USAGE = 2,          /* bad command line */
+        CLI_EXIT_AUTH_FAILED = 3,    /* the gateway rejected our credentials */
+        CLI_EXIT_UNREACHABLE = 4,    /* the gateway did not answer */
+        CLI_EXIT_PROFILE = 5,        /* the profile is invalid */
         CLI_EXIT_NOT_AUTHORISED = 6, /* polkit said no */
 };
 

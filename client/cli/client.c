@@ -33,10 +33,14 @@ int cli_exit_for_reason(const char *reason)
         if (!reason || !*reason)
                 return CLI_EXIT_FAILURE;
         /* As engine_error_exit_code() (client/engine/engine.h). */
-        static const char *const auth[] = { "auth-failed-password", "auth-failed-cert",
-                                            "auth-failed", "gateway-cert-untrusted",
-                                            "gateway-id-mismatch", "gateway-auth-invalid",
-                                            "no-secret", NULL };
+        static const char *const auth[] = {"auth-failed-password",
+                                           "auth-failed-cert",
+                                           "auth-failed",
+                                           "gateway-cert-untrusted",
+                                           "gateway-id-mismatch",
+                                           "gateway-auth-invalid",
+                                           "no-secret",
+                                           NULL};
 
         for (const char *const *a = auth; *a; a++)
                 if (strcmp(reason, *a) == 0)
@@ -141,8 +145,9 @@ int cli_find_profile(GDBusConnection *bus, TsuManager *m, const char *name, TsuP
         }
         hit = pick(hits);
         if (!hit) {
-                fprintf(stderr, "%s: %u profiles match '%s': give the object path instead "
-                                "(%s list --json)\n",
+                fprintf(stderr,
+                        "%s: %u profiles match '%s': give the object path instead "
+                        "(%s list --json)\n",
                         cli_program, hits->len, name, cli_program);
                 return CLI_EXIT_USAGE;
         }
@@ -263,7 +268,7 @@ static gboolean on_timeout(gpointer data)
 
 bool cli_session_wait(TsuSession *s, unsigned timeout_s, bool (*done)(const char *state))
 {
-        struct wait w = { .loop = g_main_loop_new(NULL, FALSE), .s = s, .done = done };
+        struct wait w = {.loop = g_main_loop_new(NULL, FALSE), .s = s, .done = done};
         guint t = g_timeout_add_seconds(timeout_s, on_timeout, &w);
         gulong h = g_signal_connect(s, "g-properties-changed", G_CALLBACK(on_props), &w);
         gulong o = g_signal_connect(s, "notify::g-name-owner", G_CALLBACK(on_owner), &w);

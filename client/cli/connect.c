@@ -44,12 +44,12 @@ static bool final_state(const char *st)
 int cmd_connect(int argc, char *argv[])
 {
         static const struct option options[] = {
-                { "password-stdin", no_argument, NULL, 'p' },
-                { "ask", no_argument, NULL, 'a' },
-                { "no-ask", no_argument, NULL, 'n' },
-                { "wait", no_argument, NULL, 'w' },
-                { "timeout", required_argument, NULL, 't' },
-                { "help", no_argument, NULL, 'h' },
+                {"password-stdin", no_argument, NULL, 'p'},
+                {"ask", no_argument, NULL, 'a'},
+                {"no-ask", no_argument, NULL, 'n'},
+                {"wait", no_argument, NULL, 'w'},
+                {"timeout", required_argument, NULL, 't'},
+                {"help", no_argument, NULL, 'h'},
                 {},
         };
         g_autoptr(GDBusConnection) bus = NULL;
@@ -154,13 +154,15 @@ int cmd_connect(int argc, char *argv[])
                 cli_agent_free(agent);
                 if (!done) {
                         fprintf(stderr, "%s connect: still %s after %u s\n", cli_program,
-                                tsu_session_get_state(s) ? tsu_session_get_state(s) : "unknown", timeout);
+                                tsu_session_get_state(s) ? tsu_session_get_state(s) : "unknown",
+                                timeout);
                         return CLI_EXIT_UNREACHABLE;
                 }
         }
         if (g_strcmp0(tsu_session_get_state(s), "connected") == 0) {
                 const char *const *vips = tsu_session_get_virtual_ips(s);
-                g_autofree char *ips = g_strjoinv(", ", (char **)(vips ? vips : (const char *const[]){ NULL }));
+                g_autofree char *ips =
+                        g_strjoinv(", ", (char **)(vips ? vips : (const char *const[]){NULL}));
 
                 printf("connected '%s' on %s, address %s\n", tsu_profile_get_name(p),
                        tsu_session_get_interface(s), *ips ? ips : "none");
@@ -172,9 +174,8 @@ int cmd_connect(int argc, char *argv[])
 
                 if (le)
                         g_variant_get(le, "(&s&s)", &reason, &msg);
-                fprintf(stderr, "%s connect: '%s' %s%s%s%s\n", cli_program,
-                        tsu_profile_get_name(p), tsu_session_get_state(s), *reason ? " (" : "",
-                        reason, *reason ? ")" : "");
+                fprintf(stderr, "%s connect: '%s' %s%s%s%s\n", cli_program, tsu_profile_get_name(p),
+                        tsu_session_get_state(s), *reason ? " (" : "", reason, *reason ? ")" : "");
                 if (*msg)
                         fprintf(stderr, "%s\n", msg);
                 return cli_exit_for_reason(reason);

@@ -10,8 +10,8 @@
 int cmd_export(int argc, char *argv[])
 {
         static const struct option options[] = {
-                { "format", required_argument, NULL, 'f' },
-                { "help", no_argument, NULL, 'h' },
+                {"format", required_argument, NULL, 'f'},
+                {"help", no_argument, NULL, 'h'},
                 {},
         };
         g_autoptr(GDBusConnection) bus = NULL;
@@ -38,8 +38,10 @@ int cmd_export(int argc, char *argv[])
                         return CLI_EXIT_USAGE;
                 }
         }
-        if (optind != argc - 1 || (strcmp(format, "keyfile") != 0 && strcmp(format, "sswan") != 0)) {
-                fprintf(stderr, "Usage: %s export [--format keyfile|sswan] NAME|UUID\n", cli_program);
+        if (optind != argc - 1 ||
+            (strcmp(format, "keyfile") != 0 && strcmp(format, "sswan") != 0)) {
+                fprintf(stderr, "Usage: %s export [--format keyfile|sswan] NAME|UUID\n",
+                        cli_program);
                 return CLI_EXIT_USAGE;
         }
         if ((r = cli_connect(&bus, &m)) || (r = cli_find_profile(bus, m, argv[optind], &p)))

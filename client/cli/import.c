@@ -22,7 +22,8 @@ static void help(FILE *f)
                 "Usage: %s import [OPTIONS] FILE\n"
                 "\n"
                 "Adds a VPN profile for you: a tsunagu profile, a strongSwan .sswan file or an\n"
-                "Apple .mobileconfig. Importing a profile with the UUID of one of yours replaces it.\n"
+                "Apple .mobileconfig. Importing a profile with the UUID of one of yours replaces "
+                "it.\n"
                 "\n"
                 "Options:\n"
                 "  --keep-secrets         store the passwords and keys found in the file\n"
@@ -62,18 +63,18 @@ static int read_file(const char *path, struct bytes *ret)
                         break;
                 len += (size_t)n;
         }
-        *ret = (struct bytes){ .ptr = buf, .len = len };
+        *ret = (struct bytes){.ptr = buf, .len = len};
         return 0;
 }
 
 int cmd_import(int argc, char *argv[])
 {
         static const struct option options[] = {
-                { "keep-secrets", no_argument, NULL, 'k' },
-                { "passphrase-file", required_argument, NULL, 'p' },
-                { "format", required_argument, NULL, 'f' },
-                { "json", no_argument, NULL, 'j' },
-                { "help", no_argument, NULL, 'h' },
+                {"keep-secrets", no_argument, NULL, 'k'},
+                {"passphrase-file", required_argument, NULL, 'p'},
+                {"format", required_argument, NULL, 'f'},
+                {"json", no_argument, NULL, 'j'},
+                {"help", no_argument, NULL, 'h'},
                 {},
         };
         g_autoptr(GDBusConnection) bus = NULL;
@@ -145,7 +146,8 @@ int cmd_import(int argc, char *argv[])
         if (format)
                 g_variant_builder_add(&opts, "{sv}", "format", g_variant_new_string(format));
         if (passphrase)
-                g_variant_builder_add(&opts, "{sv}", "passphrase", g_variant_new_string(passphrase));
+                g_variant_builder_add(&opts, "{sv}", "passphrase",
+                                      g_variant_new_string(passphrase));
         bytes = g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, data.ptr, data.len, 1);
         base = g_path_get_basename(argv[optind]);
         r = tsu_manager_call_import_profile_sync(m, bytes, base, g_variant_builder_end(&opts),

@@ -20,8 +20,8 @@ static const char *state_of(GDBusConnection *bus, TsuProfile *p, char **owned)
 int cmd_list(int argc, char *argv[])
 {
         static const struct option options[] = {
-                { "json", no_argument, NULL, 'j' },
-                { "help", no_argument, NULL, 'h' },
+                {"json", no_argument, NULL, 'j'},
+                {"help", no_argument, NULL, 'h'},
                 {},
         };
         g_autoptr(GDBusConnection) bus = NULL;

@@ -59,8 +59,8 @@ static gboolean on_tick(gpointer data)
 int cmd_logs(int argc, char *argv[])
 {
         static const struct option options[] = {
-                { "follow", no_argument, NULL, 'f' },
-                { "help", no_argument, NULL, 'h' },
+                {"follow", no_argument, NULL, 'f'},
+                {"help", no_argument, NULL, 'h'},
                 {},
         };
         g_autoptr(GDBusConnection) bus = NULL;
@@ -112,7 +112,7 @@ int cmd_logs(int argc, char *argv[])
                 }
         }
         {
-                struct follow f = { .p = p, .loop = g_main_loop_new(NULL, FALSE) };
+                struct follow f = {.p = p, .loop = g_main_loop_new(NULL, FALSE)};
 
                 on_tick(&f);
                 if (follow && f.rc == 0) {

@@ -10,7 +10,7 @@
 int cmd_show(int argc, char *argv[])
 {
         static const struct option options[] = {
-                { "help", no_argument, NULL, 'h' },
+                {"help", no_argument, NULL, 'h'},
                 {},
         };
         g_autoptr(GDBusConnection) bus = NULL;

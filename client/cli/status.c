@@ -109,8 +109,8 @@ static void text_session(TsuProfile *p, TsuSession *x)
 int cmd_status(int argc, char *argv[])
 {
         static const struct option options[] = {
-                { "json", no_argument, NULL, 'j' },
-                { "help", no_argument, NULL, 'h' },
+                {"json", no_argument, NULL, 'j'},
+                {"help", no_argument, NULL, 'h'},
                 {},
         };
         g_autoptr(GDBusConnection) bus = NULL;

@@ -58,11 +58,10 @@ static void on_reply(GObject *src, GAsyncResult *res, gpointer data)
 
                 if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
                         /* We withdrew the question: tell the agent. */
-                        g_dbus_connection_call(a->d->bus, a->agent_name, a->agent_path,
-                                               TSU_DBUS_IFACE_AGENT, "CancelGetSecret",
-                                               g_variant_new("(o)", a->profile_path), NULL,
-                                               G_DBUS_CALL_FLAGS_NO_AUTO_START, 5000, NULL, NULL,
-                                               NULL);
+                        g_dbus_connection_call(
+                                a->d->bus, a->agent_name, a->agent_path, TSU_DBUS_IFACE_AGENT,
+                                "CancelGetSecret", g_variant_new("(o)", a->profile_path), NULL,
+                                G_DBUS_CALL_FLAGS_NO_AUTO_START, 5000, NULL, NULL, NULL);
                 }
                 g_dbus_error_strip_remote_error(error);
                 a->done(a->ud, cancelled ? -ECANCELED : -EIO, NULL,
@@ -114,11 +113,11 @@ GCancellable *agent_ask(struct daemon *d, uid_t uid, const char *caller, const c
         a->profile_path = g_strdup(profile_path);
         a->cancel = g_cancellable_new();
         log_info("asking the agent %s of uid %u for a %s", best->name, (unsigned)uid, kind);
-        g_dbus_connection_call(d->bus, best->name, best->agent_path, TSU_DBUS_IFACE_AGENT,
-                               "GetSecret",
-                               g_variant_new("(oss@a{sv})", profile_path, kind, prompt,
-                                             hints ? hints : g_variant_new_array(G_VARIANT_TYPE("{sv}"), NULL, 0)),
-                               G_VARIANT_TYPE("(s)"), G_DBUS_CALL_FLAGS_NO_AUTO_START,
-                               AGENT_TIMEOUT_MS, a->cancel, on_reply, a);
+        g_dbus_connection_call(
+                d->bus, best->name, best->agent_path, TSU_DBUS_IFACE_AGENT, "GetSecret",
+                g_variant_new("(oss@a{sv})", profile_path, kind, prompt,
+                              hints ? hints : g_variant_new_array(G_VARIANT_TYPE("{sv}"), NULL, 0)),
+                G_VARIANT_TYPE("(s)"), G_DBUS_CALL_FLAGS_NO_AUTO_START, AGENT_TIMEOUT_MS, a->cancel,
+                on_reply, a);
         return g_object_ref(a->cancel);
 }

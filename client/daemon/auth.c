@@ -109,8 +109,7 @@ void auth_check(struct call *c, const char *action, void (*done)(struct call *c,
         subject = polkit_system_bus_name_new(c->sender);
         k = g_new0(struct check, 1);
         *k = (struct check){
-                .c = c, .action = g_strdup(action), .done = done, .ud = ud, .ud_free = ud_free
-        };
+                .c = c, .action = g_strdup(action), .done = done, .ud = ud, .ud_free = ud_free};
         polkit_authority_check_authorization(d->authority, subject, action, NULL, flags, NULL,
                                              on_checked, k);
 #else
@@ -118,10 +117,10 @@ void auth_check(struct call *c, const char *action, void (*done)(struct call *c,
                 done(c, ud);
                 return;
         }
-        log_info("uid %u not authorised for %s (built without polkit: root only)",
-                 (unsigned)c->uid, action);
-        call_error(c, TSU_ERROR_NOT_AUTHORIZED, "not authorised (%s): built without polkit, only root",
-                   action);
+        log_info("uid %u not authorised for %s (built without polkit: root only)", (unsigned)c->uid,
+                 action);
+        call_error(c, TSU_ERROR_NOT_AUTHORIZED,
+                   "not authorised (%s): built without polkit, only root", action);
         if (ud_free)
                 ud_free(ud);
 #endif

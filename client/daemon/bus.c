@@ -26,15 +26,14 @@
 #define DBUS_OM_IFACE    "org.freedesktop.DBus.ObjectManager"
 #define DBUS_PROPS_IFACE "org.freedesktop.DBus.Properties"
 
-static const char om_xml[] =
-        "<node><interface name='org.freedesktop.DBus.ObjectManager'>"
-        "<method name='GetManagedObjects'>"
-        "<arg name='objects' type='a{oa{sa{sv}}}' direction='out'/></method>"
-        "<signal name='InterfacesAdded'><arg name='object' type='o'/>"
-        "<arg name='interfaces' type='a{sa{sv}}'/></signal>"
-        "<signal name='InterfacesRemoved'><arg name='object' type='o'/>"
-        "<arg name='interfaces' type='as'/></signal>"
-        "</interface></node>";
+static const char om_xml[] = "<node><interface name='org.freedesktop.DBus.ObjectManager'>"
+                             "<method name='GetManagedObjects'>"
+                             "<arg name='objects' type='a{oa{sa{sv}}}' direction='out'/></method>"
+                             "<signal name='InterfacesAdded'><arg name='object' type='o'/>"
+                             "<arg name='interfaces' type='a{sa{sv}}'/></signal>"
+                             "<signal name='InterfacesRemoved'><arg name='object' type='o'/>"
+                             "<arg name='interfaces' type='as'/></signal>"
+                             "</interface></node>";
 
 /* ---------------------------------------------------------------- calls */
 
@@ -154,7 +153,7 @@ static void with_caller(struct call *c, caller_fn fn, void *ud)
                 return;
         }
         l = g_new0(struct lookup, 1);
-        *l = (struct lookup){ .c = c, .fn = fn, .ud = ud };
+        *l = (struct lookup){.c = c, .fn = fn, .ud = ud};
         g_dbus_connection_call(c->d->bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
                                "org.freedesktop.DBus", "GetConnectionCredentials",
                                g_variant_new("(s)", c->sender), G_VARIANT_TYPE("(a{sv})"),
@@ -196,9 +195,9 @@ static void props_call(struct call *c, void *ud)
                 g_variant_get(c->params, "(&s&s)", &iface, &name);
                 v = o->cls->get_property(o->ud, name);
                 if (!v) {
-                        g_dbus_method_invocation_return_error(g_steal_pointer(&c->inv), G_DBUS_ERROR,
-                                                              G_DBUS_ERROR_UNKNOWN_PROPERTY,
-                                                              "no property %s", name);
+                        g_dbus_method_invocation_return_error(
+                                g_steal_pointer(&c->inv), G_DBUS_ERROR,
+                                G_DBUS_ERROR_UNKNOWN_PROPERTY, "no property %s", name);
                         call_free(c);
                         return;
                 }
@@ -268,7 +267,8 @@ static void emit_to_peers(struct bus_object *o, const char *path, const char *if
         while (g_hash_table_iter_next(&it, NULL, (gpointer *)&p)) {
                 if (!o->cls->visible(o->ud, p->uid))
                         continue;
-                g_dbus_connection_emit_signal(o->d->bus, p->name, path, iface, signal, params, NULL);
+                g_dbus_connection_emit_signal(o->d->bus, p->name, path, iface, signal, params,
+                                              NULL);
         }
         g_variant_unref(params);
 }
@@ -305,7 +305,7 @@ struct bus_object *bus_object_new(struct daemon *d, const char *path,
 
 void bus_object_free(struct bus_object *o)
 {
-        const char *ifaces[] = { NULL, NULL };
+        const char *ifaces[] = {NULL, NULL};
 
         if (!o)
                 return;
@@ -323,7 +323,7 @@ void bus_object_free(struct bus_object *o)
 void bus_object_changed(struct bus_object *o, const char *const *names)
 {
         GVariantBuilder b;
-        const char *none[] = { NULL };
+        const char *none[] = {NULL};
 
         g_variant_builder_init(&b, G_VARIANT_TYPE("a{sv}"));
         for (const char *const *n = names; *n; n++) {
@@ -332,9 +332,9 @@ void bus_object_changed(struct bus_object *o, const char *const *names)
                 if (v)
                         g_variant_builder_add(&b, "{sv}", *n, v);
         }
-        emit_to_peers(o, o->path, DBUS_PROPS_IFACE, "PropertiesChanged",
-                      g_variant_new("(s@a{sv}^as)", o->cls->iface_name, g_variant_builder_end(&b),
-                                    none));
+        emit_to_peers(
+                o, o->path, DBUS_PROPS_IFACE, "PropertiesChanged",
+                g_variant_new("(s@a{sv}^as)", o->cls->iface_name, g_variant_builder_end(&b), none));
 }
 
 void bus_object_signal(struct bus_object *o, const char *signal, GVariant *params)

@@ -133,7 +133,7 @@ bool auth_have_polkit(void);
 struct dprofile {
         struct daemon *d;
         struct profile *profile;
-        uid_t owner;    /* 0 for system profiles */
+        uid_t owner; /* 0 for system profiles */
         bool system;
         char *filename; /* system profiles: the file's name in system_dir */
         struct bus_object *obj;

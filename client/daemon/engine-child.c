@@ -94,7 +94,7 @@ static void send_msg(struct child *c, const struct ipc_msg *m)
 static void cb_state(void *ud, enum engine_state st, const struct engine_error *err)
 {
         struct child *c = ud;
-        struct ipc_msg m = { .type = IPC_STATE };
+        struct ipc_msg m = {.type = IPC_STATE};
 
         m.state.state = (uint8_t)st;
         if (st == ENGINE_STATE_FAILED && err) {
@@ -130,13 +130,14 @@ static int wait_apply_result(struct child *c, char **ret_error)
         gint64 deadline = g_get_monotonic_time() + (gint64)APPLY_TIMEOUT_MS * 1000;
 
         for (;;) {
-                struct pollfd p = { .fd = ENGINE_FD_IPC, .events = POLLIN };
+                struct pollfd p = {.fd = ENGINE_FD_IPC, .events = POLLIN};
                 gint64 left = (deadline - g_get_monotonic_time()) / 1000;
                 struct ipc_msg m;
                 int r;
 
                 if (left <= 0) {
-                        *ret_error = g_strdup("the helper did not answer the configuration request");
+                        *ret_error =
+                                g_strdup("the helper did not answer the configuration request");
                         return -ETIMEDOUT;
                 }
                 r = poll(&p, 1, (int)left);
@@ -176,7 +177,7 @@ static gboolean do_pending_disconnect(gpointer data)
 static int cb_apply(void *ud, const struct engine_net_config *cfg, char **ret_error)
 {
         struct child *c = ud;
-        struct ipc_msg m = { .type = IPC_APPLY };
+        struct ipc_msg m = {.type = IPC_APPLY};
         struct ipc_net_config *n = &m.apply;
         int r;
 
@@ -216,7 +217,7 @@ static int cb_apply(void *ud, const struct engine_net_config *cfg, char **ret_er
 
 static void cb_revert(void *ud, bool keep_kill_switch)
 {
-        struct ipc_msg m = { .type = IPC_REVERT };
+        struct ipc_msg m = {.type = IPC_REVERT};
 
         m.revert.keep_kill_switch = keep_kill_switch;
         send_msg(ud, &m);
@@ -224,7 +225,7 @@ static void cb_revert(void *ud, bool keep_kill_switch)
 
 static void cb_need_secret(void *ud, enum engine_secret_kind kind, const char *prompt)
 {
-        struct ipc_msg m = { .type = IPC_NEED_SECRET };
+        struct ipc_msg m = {.type = IPC_NEED_SECRET};
 
         m.need_secret.kind = (uint8_t)kind;
         ipc_set_text(m.need_secret.prompt, sizeof(m.need_secret.prompt), prompt);
@@ -233,7 +234,7 @@ static void cb_need_secret(void *ud, enum engine_secret_kind kind, const char *p
 
 static void cb_log(void *ud, int priority, const char *message)
 {
-        struct ipc_msg m = { .type = IPC_LOG };
+        struct ipc_msg m = {.type = IPC_LOG};
 
         m.log.priority = (uint8_t)CLAMP(priority, 0, 7);
         ipc_set_text(m.log.text, sizeof(m.log.text), message);
@@ -246,7 +247,7 @@ static gboolean on_status(gpointer data)
 {
         struct child *c = data;
         struct engine_status *st;
-        struct ipc_msg m = { .type = IPC_STATUS };
+        struct ipc_msg m = {.type = IPC_STATUS};
         struct ipc_status *s = &m.status;
 
         if (!c->engine || !c->started)
@@ -350,7 +351,7 @@ static gboolean on_ipc(int fd, GIOCondition cond, gpointer data)
 
 static struct profile *read_profile(char **ret_error)
 {
-        struct profile_import_options o = { .filename = "profile", .keep_secrets = true };
+        struct profile_import_options o = {.filename = "profile", .keep_secrets = true};
         struct profile_report rep;
         struct profile *p = NULL;
         size_t cap = PROFILE_MAX_FILE_SIZE + 1, len = 0;
@@ -383,7 +384,7 @@ static struct profile *read_profile(char **ret_error)
 
 static void fail_early(enum ipc_reason reason, const char *text)
 {
-        struct ipc_msg m = { .type = IPC_STATE };
+        struct ipc_msg m = {.type = IPC_STATE};
 
         m.state.state = IPC_ST_FAILED;
         m.state.reason = (uint16_t)reason;
@@ -394,10 +395,10 @@ static void fail_early(enum ipc_reason reason, const char *text)
 int main(int argc, char *argv[])
 {
         static const struct option options[] = {
-                { "tun-mode", required_argument, NULL, 'm' },
-                { "tun-ifindex", required_argument, NULL, 'i' },
-                { "tun-name", required_argument, NULL, 'n' },
-                { "no-seccomp", no_argument, NULL, 's' },
+                {"tun-mode", required_argument, NULL, 'm'},
+                {"tun-ifindex", required_argument, NULL, 'i'},
+                {"tun-name", required_argument, NULL, 'n'},
+                {"no-seccomp", no_argument, NULL, 's'},
                 {},
         };
         static const struct engine_callbacks cbs = {
@@ -407,8 +408,8 @@ int main(int argc, char *argv[])
                 .need_secret = cb_need_secret,
                 .log = cb_log,
         };
-        struct child c = { 0 };
-        struct engine_params p = { 0 };
+        struct child c = {0};
+        struct engine_params p = {0};
         g_autoptr(GError) error = NULL;
         g_autofree char *why = NULL;
         bool seccomp = true;
@@ -484,7 +485,7 @@ int main(int argc, char *argv[])
 
         /* Wait for START (and the secrets before it), then create and start. */
         while (!c.started && !c.done) {
-                struct pollfd pf = { .fd = ENGINE_FD_IPC, .events = POLLIN };
+                struct pollfd pf = {.fd = ENGINE_FD_IPC, .events = POLLIN};
                 struct ipc_msg m;
 
                 if (poll(&pf, 1, -1) < 0 && errno != EINTR)

@@ -235,7 +235,8 @@ static int parse_status(struct rbuf *r, struct ipc_status *s)
         {
                 uint8_t fam;
 
-                if ((e = rbuf_peek_u8(r, &fam)) < 0 || (e = read_prefix(r, &s->gateway, fam != 0)) < 0)
+                if ((e = rbuf_peek_u8(r, &fam)) < 0 ||
+                    (e = read_prefix(r, &s->gateway, fam != 0)) < 0)
                         return e;
         }
         if ((e = rbuf_be16(r, &s->gateway_port)) < 0 || (e = rbuf_u8(r, &s->n_drops)) < 0)
@@ -282,7 +283,8 @@ int ipc_parse(const void *buf, size_t len, struct ipc_msg *ret)
         m.type = type;
         switch ((enum ipc_type)type) {
         case IPC_STATE:
-                if ((e = rbuf_u8(&r, &m.state.state)) < 0 || (e = rbuf_be16(&r, &m.state.reason)) < 0 ||
+                if ((e = rbuf_u8(&r, &m.state.state)) < 0 ||
+                    (e = rbuf_be16(&r, &m.state.reason)) < 0 ||
                     (e = read_text(&r, m.state.text, sizeof(m.state.text))) < 0)
                         goto fail;
                 if (m.state.state >= IPC_ST__COUNT || m.state.reason >= IPC_REASON__COUNT)
@@ -337,8 +339,7 @@ int ipc_parse(const void *buf, size_t len, struct ipc_msg *ret)
                         goto fail;
                 m.secret.error = (int32_t)v;
                 if (m.secret.kind >= IPC_SECRET__COUNT || m.secret.error > 0 ||
-                    m.secret.len > IPC_SECRET_MAX ||
-                    (m.secret.error < 0 && m.secret.len != 0) ||
+                    m.secret.len > IPC_SECRET_MAX || (m.secret.error < 0 && m.secret.len != 0) ||
                     !all_zero(m.secret.secret + m.secret.len, IPC_SECRET_MAX - m.secret.len))
                         goto bad;
                 break;
@@ -527,9 +528,12 @@ int ipc_recv(int fd, struct ipc_msg *ret)
 const char *ipc_state_to_string(enum ipc_state s)
 {
         static const char *const names[] = {
-                [IPC_ST_DISCONNECTED] = "disconnected",   [IPC_ST_CONNECTING] = "connecting",
-                [IPC_ST_AUTHENTICATING] = "authenticating", [IPC_ST_CONNECTED] = "connected",
-                [IPC_ST_RECONNECTING] = "reconnecting",   [IPC_ST_DISCONNECTING] = "disconnecting",
+                [IPC_ST_DISCONNECTED] = "disconnected",
+                [IPC_ST_CONNECTING] = "connecting",
+                [IPC_ST_AUTHENTICATING] = "authenticating",
+                [IPC_ST_CONNECTED] = "connected",
+                [IPC_ST_RECONNECTING] = "reconnecting",
+                [IPC_ST_DISCONNECTING] = "disconnecting",
                 [IPC_ST_FAILED] = "failed",
         };
 

@@ -29,7 +29,7 @@
 #define IPC_TEXT_MAX     256 /* state texts, prompts, apply errors (with NUL) */
 #define IPC_LOG_MAX      512
 #define IPC_SECRET_MAX   256
-#define IPC_MAX_ADDRS    4   /* virtual addresses; the parent takes one per family */
+#define IPC_MAX_ADDRS    4 /* virtual addresses; the parent takes one per family */
 #define IPC_MAX_DNS      8
 #define IPC_MAX_DOMAINS  8
 #define IPC_DOMAIN_MAX   254 /* 253 characters + NUL (RFC 1035 2.3.4) */
@@ -127,7 +127,7 @@ struct ipc_drop {
 
 struct ipc_status {
         uint64_t bytes_in, bytes_out, packets_in, packets_out;
-        uint64_t connected_since; /* Unix seconds, 0: not connected */
+        uint64_t connected_since;  /* Unix seconds, 0: not connected */
         struct ipc_prefix gateway; /* prefixlen ignored; family 0: unknown */
         uint16_t gateway_port;
         uint8_t n_drops;
@@ -138,7 +138,7 @@ struct ipc_msg {
         enum ipc_type type;
         union {
                 struct {
-                        uint8_t state; /* enum ipc_state */
+                        uint8_t state;   /* enum ipc_state */
                         uint16_t reason; /* enum ipc_reason */
                         char text[IPC_TEXT_MAX];
                 } state;

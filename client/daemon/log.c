@@ -51,8 +51,8 @@ char *log_redact(const char *line, const char *const *secrets)
 
 static const char *prio_name(int p)
 {
-        static const char *const names[] = { "emerg", "alert", "crit", "error",
-                                             "warning", "notice", "info", "debug" };
+        static const char *const names[] = {"emerg",   "alert",  "crit", "error",
+                                            "warning", "notice", "info", "debug"};
 
         return p >= 0 && p <= 7 ? names[p] : "info";
 }

@@ -138,8 +138,9 @@ static GDBusConnection *bus_open(struct daemon *d, GError **error)
 
 static void own_name(struct daemon *d)
 {
-        d->name_id = g_bus_own_name_on_connection(d->bus, TSU_DBUS_NAME, G_BUS_NAME_OWNER_FLAGS_NONE,
-                                                  on_name_acquired, on_name_lost, d, NULL);
+        d->name_id =
+                g_bus_own_name_on_connection(d->bus, TSU_DBUS_NAME, G_BUS_NAME_OWNER_FLAGS_NONE,
+                                             on_name_acquired, on_name_lost, d, NULL);
 }
 
 #define RECONNECT_TRIES 30
@@ -197,32 +198,33 @@ static void on_closed(GDBusConnection *c, gboolean remote_peer_vanished, GError 
 
 int main(int argc, char *argv[])
 {
-        struct daemon d = { 0 };
+        struct daemon d = {0};
         g_autoptr(GError) error = NULL;
         g_autoptr(GOptionContext) ctx = NULL;
         gboolean use_stderr = FALSE, debug = FALSE, no_seccomp = FALSE, no_recover = FALSE;
         g_autofree char *system_dir = NULL, *user_dir = NULL, *state_dir = NULL,
                         *resolv_conf = NULL, *engine = NULL, *engine_user = NULL;
         const GOptionEntry entries[] = {
-                { "stderr", 0, 0, G_OPTION_ARG_NONE, &use_stderr, "log to stderr, not the journal", NULL },
-                { "debug", 0, 0, G_OPTION_ARG_NONE, &debug, "log debug messages", NULL },
-                { "system-profiles", 0, 0, G_OPTION_ARG_FILENAME, &system_dir,
-                  "system profiles (" PROFILE_SYSTEM_DIR ")", "DIR" },
-                { "user-profiles", 0, 0, G_OPTION_ARG_FILENAME, &user_dir,
-                  "personal profiles (" PROFILE_USER_DIR ")", "DIR" },
-                { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_dir,
-                  "crash-recovery journals (" PLATFORM_STATE_DIR ")", "DIR" },
-                { "resolv-conf", 0, 0, G_OPTION_ARG_FILENAME, &resolv_conf,
-                  "resolv.conf to manage without resolved (" PLATFORM_RESOLV_CONF ")", "FILE" },
-                { "engine", 0, 0, G_OPTION_ARG_FILENAME, &engine,
-                  "engine program (" LIBEXECDIR "/tsunagu-engine)", "PATH" },
-                { "engine-user", 0, 0, G_OPTION_ARG_STRING, &engine_user,
-                  "user the engines run as (" TSUNAGU_ENGINE_USER ")", "NAME" },
-                { "no-seccomp", 0, 0, G_OPTION_ARG_NONE, &no_seccomp,
-                  "engines without their seccomp filter (debugging only)", NULL },
-                { "no-recover", 0, 0, G_OPTION_ARG_NONE, &no_recover,
-                  "do not undo what a previous instance left (tests only)", NULL },
-                { NULL },
+                {"stderr", 0, 0, G_OPTION_ARG_NONE, &use_stderr, "log to stderr, not the journal",
+                 NULL},
+                {"debug", 0, 0, G_OPTION_ARG_NONE, &debug, "log debug messages", NULL},
+                {"system-profiles", 0, 0, G_OPTION_ARG_FILENAME, &system_dir,
+                 "system profiles (" PROFILE_SYSTEM_DIR ")", "DIR"},
+                {"user-profiles", 0, 0, G_OPTION_ARG_FILENAME, &user_dir,
+                 "personal profiles (" PROFILE_USER_DIR ")", "DIR"},
+                {"state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_dir,
+                 "crash-recovery journals (" PLATFORM_STATE_DIR ")", "DIR"},
+                {"resolv-conf", 0, 0, G_OPTION_ARG_FILENAME, &resolv_conf,
+                 "resolv.conf to manage without resolved (" PLATFORM_RESOLV_CONF ")", "FILE"},
+                {"engine", 0, 0, G_OPTION_ARG_FILENAME, &engine,
+                 "engine program (" LIBEXECDIR "/tsunagu-engine)", "PATH"},
+                {"engine-user", 0, 0, G_OPTION_ARG_STRING, &engine_user,
+                 "user the engines run as (" TSUNAGU_ENGINE_USER ")", "NAME"},
+                {"no-seccomp", 0, 0, G_OPTION_ARG_NONE, &no_seccomp,
+                 "engines without their seccomp filter (debugging only)", NULL},
+                {"no-recover", 0, 0, G_OPTION_ARG_NONE, &no_recover,
+                 "do not undo what a previous instance left (tests only)", NULL},
+                {NULL},
         };
         int r;
 

@@ -323,14 +323,14 @@ int netcheck_build(const struct ipc_net_config *c, const struct netcheck_context
                 if (!covered_by_profile(&c->exclude[i], p->excluded, p->n_excluded))
                         return fail(ret_error,
                                     "excluded route %zu: %s/%u is not excluded by the profile",
-                                    i + 1, addr_text(&c->exclude[i], buf),
-                                    c->exclude[i].prefixlen);
+                                    i + 1, addr_text(&c->exclude[i], buf), c->exclude[i].prefixlen);
         for (size_t i = 0; i < p->n_excluded && n_exc < PLATFORM_MAX_PREFIXES; i++) {
                 struct platform_prefix *pp = &out->exclude[n_exc++];
 
                 memset(pp, 0, sizeof(*pp));
                 pp->addr.family = p->excluded[i].family;
-                memcpy(p->excluded[i].family == AF_INET ? (void *)&pp->addr.v4 : (void *)&pp->addr.v6,
+                memcpy(p->excluded[i].family == AF_INET ? (void *)&pp->addr.v4
+                                                        : (void *)&pp->addr.v6,
                        p->excluded[i].addr, p->excluded[i].family == AF_INET ? 4 : 16);
                 pp->prefixlen = p->excluded[i].prefixlen;
         }

@@ -25,7 +25,8 @@ int options_check(GVariant *opts, const struct option_spec *specs, char **ret_er
                 while (s->key && strcmp(s->key, key) != 0)
                         s++;
                 if (!s->key) {
-                        g_autofree char *safe = g_utf8_substring(key, 0, MIN(g_utf8_strlen(key, -1), 64));
+                        g_autofree char *safe =
+                                g_utf8_substring(key, 0, MIN(g_utf8_strlen(key, -1), 64));
 
                         *ret_error = g_strdup_printf("unknown option '%s'", safe);
                         return -EINVAL;
@@ -44,12 +45,14 @@ int options_check(GVariant *opts, const struct option_spec *specs, char **ret_er
                         const char *str = g_variant_get_string(v, &len);
 
                         if (len > max) {
-                                *ret_error = g_strdup_printf("option '%s' is too long (%zu > %zu bytes)",
-                                                             s->key, len, max);
+                                *ret_error =
+                                        g_strdup_printf("option '%s' is too long (%zu > %zu bytes)",
+                                                        s->key, len, max);
                                 return -EINVAL;
                         }
                         if (strlen(str) != len) {
-                                *ret_error = g_strdup_printf("option '%s' holds a NUL byte", s->key);
+                                *ret_error =
+                                        g_strdup_printf("option '%s' holds a NUL byte", s->key);
                                 return -EINVAL;
                         }
                 }

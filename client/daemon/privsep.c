@@ -64,13 +64,13 @@ GSubprocess *privsep_spawn(const struct privsep_spawn *s, GError **error)
 {
         g_autoptr(GSubprocessLauncher) l = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_NONE);
         g_autoptr(GPtrArray) argv = g_ptr_array_new();
-        static const char *const pass_env[] = { "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS",
-                                                "G_DEBUG", NULL };
+        static const char *const pass_env[] = {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS",
+                                               "G_DEBUG", NULL};
         struct setup *setup;
         GSubprocess *p;
 
-        g_subprocess_launcher_set_environ(l, (char *[]){ (char *)"PATH=/usr/bin:/bin",
-                                                         (char *)"LANG=C.UTF-8", NULL });
+        g_subprocess_launcher_set_environ(
+                l, (char *[]){(char *)"PATH=/usr/bin:/bin", (char *)"LANG=C.UTF-8", NULL});
         for (const char *const *e = pass_env; *e; e++) {
                 const char *v = g_getenv(*e);
 
@@ -80,8 +80,10 @@ GSubprocess *privsep_spawn(const struct privsep_spawn *s, GError **error)
         g_subprocess_launcher_set_cwd(l, "/");
         /* dup'ed: the launcher closes what it takes, the caller keeps its own. */
         g_subprocess_launcher_take_fd(l, fcntl(s->ipc_fd, F_DUPFD_CLOEXEC, 10), ENGINE_FD_IPC);
-        g_subprocess_launcher_take_fd(l, fcntl(s->profile_fd, F_DUPFD_CLOEXEC, 10), ENGINE_FD_PROFILE);
-        g_subprocess_launcher_take_fd(l, fcntl(s->udp_ike_fd, F_DUPFD_CLOEXEC, 10), ENGINE_FD_UDP_IKE);
+        g_subprocess_launcher_take_fd(l, fcntl(s->profile_fd, F_DUPFD_CLOEXEC, 10),
+                                      ENGINE_FD_PROFILE);
+        g_subprocess_launcher_take_fd(l, fcntl(s->udp_ike_fd, F_DUPFD_CLOEXEC, 10),
+                                      ENGINE_FD_UDP_IKE);
         g_subprocess_launcher_take_fd(l, fcntl(s->udp_natt_fd, F_DUPFD_CLOEXEC, 10),
                                       ENGINE_FD_UDP_NATT);
         g_subprocess_launcher_take_fd(l, fcntl(s->tun_fd, F_DUPFD_CLOEXEC, 10), ENGINE_FD_TUN);

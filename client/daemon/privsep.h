@@ -18,8 +18,8 @@
 enum {
         ENGINE_FD_IPC = 3,
         ENGINE_FD_PROFILE = 4,
-        ENGINE_FD_UDP_IKE = 5,   /* gateway port (500) */
-        ENGINE_FD_UDP_NATT = 6,  /* gateway port 4500 */
+        ENGINE_FD_UDP_IKE = 5,  /* gateway port (500) */
+        ENGINE_FD_UDP_NATT = 6, /* gateway port 4500 */
         ENGINE_FD_TUN = 7,
 };
 

@@ -267,7 +267,7 @@ static void do_connect(struct call *c, void *ud)
                 return;
         }
         {
-                const char *names[] = { "Session", NULL };
+                const char *names[] = {"Session", NULL};
 
                 bus_object_changed(dp->obj, names);
         }
@@ -357,10 +357,12 @@ static void do_export(struct call *c, struct dprofile *dp)
                         return;
                 }
         } else {
-                g_autofree char *safe = g_utf8_substring(format, 0, MIN(g_utf8_strlen(format, -1), 32));
+                g_autofree char *safe =
+                        g_utf8_substring(format, 0, MIN(g_utf8_strlen(format, -1), 32));
 
                 profile_report_clear(&rep);
-                call_error(c, TSU_ERROR_INVALID_ARGS, "unknown format '%s' (keyfile or sswan)", safe);
+                call_error(c, TSU_ERROR_INVALID_ARGS, "unknown format '%s' (keyfile or sswan)",
+                           safe);
                 return;
         }
         /* Without PROFILE_WRITE_SECRETS no secret is written; this is also
@@ -386,11 +388,14 @@ static void profile_call(void *ud, struct call *c)
                 /* The session's owner, or an administrator. */
                 if (dp->session && session_active(dp->session) &&
                     session_owner(dp->session) != c->uid && c->uid != 0)
-                        auth_check(c, ACTION_MANAGE_SYSTEM, do_disconnect, g_strdup(dp->obj->path), g_free);
+                        auth_check(c, ACTION_MANAGE_SYSTEM, do_disconnect, g_strdup(dp->obj->path),
+                                   g_free);
                 else
-                        auth_check(c, ACTION_CONNECT, do_disconnect, g_strdup(dp->obj->path), g_free);
+                        auth_check(c, ACTION_CONNECT, do_disconnect, g_strdup(dp->obj->path),
+                                   g_free);
         } else if (strcmp(c->method, "Remove") == 0) {
-                auth_check(c, remove_action(dp, c->uid), do_remove, g_strdup(dp->obj->path), g_free);
+                auth_check(c, remove_action(dp, c->uid), do_remove, g_strdup(dp->obj->path),
+                           g_free);
         } else if (strcmp(c->method, "Export") == 0) {
                 do_export(c, dp);
         } else if (strcmp(c->method, "GetLog") == 0) {
@@ -417,10 +422,10 @@ static const struct bus_object_class profile_class = {
 /* ---------------------------------------------------------------- Manager */
 
 static const struct option_spec import_options[] = {
-        { "keep-secrets", "b" },
-        { "passphrase", "s", 1024 },
-        { "format", "s", 32 },
-        { NULL },
+        {"keep-secrets", "b"},
+        {"passphrase", "s", 1024},
+        {"format", "s", 32},
+        {NULL},
 };
 
 struct import {
@@ -441,7 +446,7 @@ static void do_import(struct call *c, void *ud)
 {
         struct import *im = ud;
         struct daemon *d = c->d;
-        struct profile_import_options io = { 0 };
+        struct profile_import_options io = {0};
         struct profile_report rep;
         struct profile *p = NULL;
         g_autofree char *path = NULL;
@@ -462,8 +467,9 @@ static void do_import(struct call *c, void *ud)
                 else if (strcmp(fmt, "mobileconfig") == 0)
                         io.format = PROFILE_FORMAT_MOBILECONFIG;
                 else {
-                        call_error(c, TSU_ERROR_INVALID_ARGS,
-                                   "option 'format': unknown format (tsunagu, sswan, mobileconfig)");
+                        call_error(
+                                c, TSU_ERROR_INVALID_ARGS,
+                                "option 'format': unknown format (tsunagu, sswan, mobileconfig)");
                         import_free(im);
                         return;
                 }
@@ -497,7 +503,8 @@ static void do_import(struct call *c, void *ud)
         path = object_path_for(false, c->uid, p->uuid);
         old = g_hash_table_lookup(d->profiles, path);
         if (old && old->session && session_active(old->session)) {
-                call_error(c, TSU_ERROR_BUSY, "'%s' is connected: disconnect it before replacing it",
+                call_error(c, TSU_ERROR_BUSY,
+                           "'%s' is connected: disconnect it before replacing it",
                            old->profile->name);
                 profile_free(p);
                 profile_report_clear(&rep);
@@ -506,7 +513,8 @@ static void do_import(struct call *c, void *ud)
         }
         r = profile_store_save(d->opts.user_dir, c->uid, p);
         if (r < 0) {
-                log_err("cannot store %s for uid %u: %s", p->uuid, (unsigned)c->uid, g_strerror(-r));
+                log_err("cannot store %s for uid %u: %s", p->uuid, (unsigned)c->uid,
+                        g_strerror(-r));
                 call_error(c, TSU_ERROR_FAILED, "cannot store the profile: %s", g_strerror(-r));
                 profile_free(p);
                 profile_report_clear(&rep);

@@ -35,8 +35,8 @@
 #include "platform/linux/tun.h"
 #include "platform/linux/udp.h"
 
-#define NATT_PORT            4500 /* RFC 3948 */
-#define DISCONNECT_GRACE_MS  10000 /* DELETE and its answer, then SIGKILL */
+#define NATT_PORT           4500  /* RFC 3948 */
+#define DISCONNECT_GRACE_MS 10000 /* DELETE and its answer, then SIGKILL */
 
 /* Indexed by enum ipc_secret_kind. */
 enum secret_slot { SLOT_PASSWORD, SLOT_PASSPHRASE, SLOT_USERNAME, SLOT__COUNT };
@@ -62,7 +62,7 @@ struct session {
         /* Secrets for this session only, wiped at the end. */
         char *secrets[SLOT__COUNT];
 
-        GCancellable *cancel; /* resolver, agent */
+        GCancellable *cancel;       /* resolver, agent */
         GCancellable *child_cancel; /* the wait for the engine: only at session_free() */
         GSubprocess *child;
         int ipc_fd;
@@ -104,7 +104,7 @@ GVariant *session_log(const struct session *s)
 static void slog(struct session *s, int prio, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 static void slog(struct session *s, int prio, const char *fmt, ...)
 {
-        const char *secrets[SLOT__COUNT + 1] = { 0 };
+        const char *secrets[SLOT__COUNT + 1] = {0};
         struct log_fields f = {
                 .profile = s->dp->profile->name,
                 .gateway = s->gateway_text ? s->gateway_text : s->dp->profile->host,
@@ -130,7 +130,7 @@ static void slog(struct session *s, int prio, const char *fmt, ...)
 
 static GVariant *strv_or_empty(char **v)
 {
-        return g_variant_new_strv((const char *const *)(v ? v : (char *[]){ NULL }), -1);
+        return g_variant_new_strv((const char *const *)(v ? v : (char *[]){NULL}), -1);
 }
 
 static GVariant *counters_variant(const struct ipc_status *st)
@@ -196,7 +196,7 @@ static void changed(struct session *s, const char *const *names)
 static void set_state(struct session *s, enum ipc_state st, enum ipc_reason reason,
                       const char *text)
 {
-        static const char *const names[] = { "State", "LastError", "ConnectedSince", NULL };
+        static const char *const names[] = {"State", "LastError", "ConnectedSince", NULL};
 
         if (st == IPC_ST_FAILED || reason != IPC_REASON_NONE) {
                 s->reason = reason;
@@ -254,7 +254,7 @@ static void revert_platform(struct session *s, unsigned flags)
         else
                 slog(s, LOG_INFO, "network configuration reverted");
         {
-                static const char *const names[] = { "VirtualIPs", "DNS", "Routes", NULL };
+                static const char *const names[] = {"VirtualIPs", "DNS", "Routes", NULL};
 
                 g_clear_pointer(&s->vips, g_strfreev);
                 g_clear_pointer(&s->dns, g_strfreev);
@@ -266,7 +266,7 @@ static void revert_platform(struct session *s, unsigned flags)
 /* Ends the session for good: the engine is gone (or never started). */
 static void finish(struct session *s, enum ipc_state st, enum ipc_reason reason, const char *text)
 {
-        static const char *const names[] = { "Interface", "Gateway", "Counters", NULL };
+        static const char *const names[] = {"Interface", "Gateway", "Counters", NULL};
         bool was_stopping = s->stopping_daemon;
 
         if (s->ipc_watch)
@@ -349,8 +349,8 @@ static void on_child_exit(GObject *src, GAsyncResult *res, gpointer data)
                 slog(s, LOG_INFO, "engine ended (%s)", how);
                 finish(s, IPC_ST_FAILED, s->reason, text);
         } else {
-                g_autofree char *text = g_strdup_printf("the engine process ended unexpectedly (%s)",
-                                                        how);
+                g_autofree char *text =
+                        g_strdup_printf("the engine process ended unexpectedly (%s)", how);
 
                 finish(s, IPC_ST_FAILED, IPC_REASON_ENGINE_CRASHED, text);
         }
@@ -370,8 +370,8 @@ static char *prefix_text(const struct platform_prefix *p, bool host)
 {
         char buf[INET6_ADDRSTRLEN];
 
-        inet_ntop(p->addr.family, p->addr.family == AF_INET ? (const void *)&p->addr.v4
-                                                             : (const void *)&p->addr.v6,
+        inet_ntop(p->addr.family,
+                  p->addr.family == AF_INET ? (const void *)&p->addr.v4 : (const void *)&p->addr.v6,
                   buf, sizeof(buf));
         if (host)
                 return g_strdup(buf);
@@ -380,7 +380,7 @@ static char *prefix_text(const struct platform_prefix *p, bool host)
 
 static void publish_config(struct session *s, const struct netcheck *nc)
 {
-        static const char *const names[] = { "VirtualIPs", "DNS", "Routes", NULL };
+        static const char *const names[] = {"VirtualIPs", "DNS", "Routes", NULL};
         const struct platform_config *cfg = &nc->cfg;
         GPtrArray *v = g_ptr_array_new();
         char buf[INET6_ADDRSTRLEN];
@@ -399,7 +399,8 @@ static void publish_config(struct session *s, const struct netcheck *nc)
 
         v = g_ptr_array_new();
         for (size_t i = 0; i < cfg->n_dns; i++)
-                g_ptr_array_add(v, prefix_text(&(struct platform_prefix){ .addr = cfg->dns[i] }, true));
+                g_ptr_array_add(v,
+                                prefix_text(&(struct platform_prefix){.addr = cfg->dns[i]}, true));
         for (const char *const *d = cfg->routing_domains; d && *d; d++)
                 g_ptr_array_add(v, g_strdup_printf("domain:~%s", *d));
         for (const char *const *d = cfg->search_domains; d && *d; d++)
@@ -438,7 +439,7 @@ static void handle_apply(struct session *s, const struct ipc_net_config *c)
                 .resolv_conf = s->d->opts.resolv_conf,
         };
         struct netcheck nc;
-        struct ipc_msg reply = { .type = IPC_APPLY_RESULT };
+        struct ipc_msg reply = {.type = IPC_APPLY_RESULT};
         g_autofree char *why = NULL;
         g_autoptr(GError) error = NULL;
         int r;
@@ -472,7 +473,7 @@ static void handle_apply(struct session *s, const struct ipc_net_config *c)
 
 static void send_secret(struct session *s, enum ipc_secret_kind kind, int error, const char *secret)
 {
-        struct ipc_msg m = { .type = IPC_SECRET };
+        struct ipc_msg m = {.type = IPC_SECRET};
         size_t len = secret ? strlen(secret) : 0;
 
         m.secret.kind = (uint8_t)kind;
@@ -562,7 +563,7 @@ static void handle_need_secret(struct session *s, enum ipc_secret_kind kind, con
 
 static void handle_status(struct session *s, const struct ipc_status *st)
 {
-        static const char *const names[] = { "Counters", "Gateway", "ConnectedSince", NULL };
+        static const char *const names[] = {"Counters", "Gateway", "ConnectedSince", NULL};
         uint64_t since = s->status.connected_since;
 
         s->status = *st;
@@ -600,7 +601,8 @@ static void handle(struct session *s, const struct ipc_msg *m)
                 handle_apply(s, &m->apply);
                 break;
         case IPC_REVERT:
-                revert_platform(s, m->revert.keep_kill_switch ? PLATFORM_REVERT_KEEP_KILL_SWITCH : 0);
+                revert_platform(s,
+                                m->revert.keep_kill_switch ? PLATFORM_REVERT_KEEP_KILL_SWITCH : 0);
                 break;
         case IPC_NEED_SECRET:
                 handle_need_secret(s, m->need_secret.kind, m->need_secret.prompt);
@@ -689,9 +691,9 @@ static void start_engine(struct session *s, GInetAddress *addr)
         const struct profile *p = s->dp->profile;
         g_autoptr(GSocketAddress) sa = g_inet_socket_address_new(addr, p->port);
         struct sockaddr_storage gw;
-        struct tun_open_opts to = { .mtu = p->mtu, .want_offloads = true };
+        struct tun_open_opts to = {.mtu = p->mtu, .want_offloads = true};
         enum tun_mode mode;
-        int sp[2] = { -1, -1 };
+        int sp[2] = {-1, -1};
         _cleanup_close_ int profile_fd = -1, child_ipc = -1;
         g_autofree char *mode_arg = NULL, *ifindex_arg = NULL, *gw_arg = NULL;
         g_autoptr(GError) error = NULL;
@@ -712,13 +714,15 @@ static void start_engine(struct session *s, GInetAddress *addr)
                 s->gw.v6 = ((struct sockaddr_in6 *)&gw)->sin6_addr;
         s->gw_port = p->port;
         g_free(s->gateway_text);
-        s->gateway_text = g_strdup_printf(gw.ss_family == AF_INET6 ? "[%s]:%u" : "%s:%u", addr_text,
-                                          p->port);
+        s->gateway_text =
+                g_strdup_printf(gw.ss_family == AF_INET6 ? "[%s]:%u" : "%s:%u", addr_text, p->port);
 
         r = privsep_lookup_user(s->d->opts.engine_user, &uid, &gid);
         if (r < 0) {
                 fail(s, IPC_REASON_INTERNAL, "engine user '%s': %s", s->d->opts.engine_user,
-                     r == -ENOENT ? "no such user" : r == -EPERM ? "must not be root" : g_strerror(-r));
+                     r == -ENOENT  ? "no such user"
+                     : r == -EPERM ? "must not be root"
+                                   : g_strerror(-r));
                 return;
         }
 
@@ -733,8 +737,8 @@ static void start_engine(struct session *s, GInetAddress *addr)
         s->udp_natt_fd = open_udp(s, &gw, g_socket_address_get_native_size(sa), NATT_PORT);
         if (s->udp_ike_fd < 0 || s->udp_natt_fd < 0) {
                 r = s->udp_ike_fd < 0 ? s->udp_ike_fd : s->udp_natt_fd;
-                fail(s, IPC_REASON_NETWORK, "cannot open a UDP socket to %s: %s",
-                     s->gateway_text, g_strerror(-r));
+                fail(s, IPC_REASON_NETWORK, "cannot open a UDP socket to %s: %s", s->gateway_text,
+                     g_strerror(-r));
                 return;
         }
         profile_fd = profile_memfd(p);
@@ -753,8 +757,8 @@ static void start_engine(struct session *s, GInetAddress *addr)
         ifindex_arg = g_strdup_printf("--tun-ifindex=%d", s->ifindex);
         gw_arg = g_strdup_printf("--tun-name=%s", s->ifname);
         {
-                const char *extra[] = { mode_arg, ifindex_arg, gw_arg,
-                                        s->d->opts.no_seccomp ? "--no-seccomp" : NULL, NULL };
+                const char *extra[] = {mode_arg, ifindex_arg, gw_arg,
+                                       s->d->opts.no_seccomp ? "--no-seccomp" : NULL, NULL};
                 struct privsep_spawn sp_args = {
                         .engine_path = s->d->opts.engine_path,
                         .uid = uid,
@@ -779,7 +783,7 @@ static void start_engine(struct session *s, GInetAddress *addr)
         slog(s, LOG_INFO, "engine %s started as uid %u on %s, gateway %s",
              g_subprocess_get_identifier(s->child), (unsigned)uid, s->ifname, s->gateway_text);
         {
-                static const char *const names[] = { "Interface", "Gateway", NULL };
+                static const char *const names[] = {"Interface", "Gateway", NULL};
 
                 changed(s, names);
         }
@@ -787,7 +791,7 @@ static void start_engine(struct session *s, GInetAddress *addr)
         for (size_t k = 0; k < SLOT__COUNT; k++)
                 if (s->secrets[k])
                         send_secret(s, (enum ipc_secret_kind)k, 0, s->secrets[k]);
-        send_msg(s, &(struct ipc_msg){ .type = IPC_START });
+        send_msg(s, &(struct ipc_msg){.type = IPC_START});
         /* The tun/udp fds stay open here until the end: the device and the
          * sockets outlive an engine crash long enough to be reverted. */
 }
@@ -802,8 +806,8 @@ static void on_resolved(GObject *src, GAsyncResult *res, gpointer data)
         if (!addrs) {
                 if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
                         return;
-                fail(s, IPC_REASON_NETWORK, "cannot resolve %s: %s",
-                     s->dp->profile->host, error->message);
+                fail(s, IPC_REASON_NETWORK, "cannot resolve %s: %s", s->dp->profile->host,
+                     error->message);
                 return;
         }
         for (GList *l = addrs; l && !pick; l = l->next)
@@ -823,19 +827,19 @@ static void on_resolved(GObject *src, GAsyncResult *res, gpointer data)
 }
 
 static const struct option_spec connect_options[] = {
-        { "password", "s", IPC_SECRET_MAX },
-        { "passphrase", "s", IPC_SECRET_MAX },
-        { "eap-identity", "s", IPC_SECRET_MAX },
-        { "interactive", "b" },
-        { NULL },
+        {"password", "s", IPC_SECRET_MAX},
+        {"passphrase", "s", IPC_SECRET_MAX},
+        {"eap-identity", "s", IPC_SECRET_MAX},
+        {"interactive", "b"},
+        {NULL},
 };
 
 void session_connect(struct session *s, struct call *c)
 {
         g_autoptr(GVariant) opts = NULL;
         g_autofree char *err = NULL;
-        static const char *const slot_keys[SLOT__COUNT] = { "password", "passphrase",
-                                                            "eap-identity" };
+        static const char *const slot_keys[SLOT__COUNT] = {"password", "passphrase",
+                                                           "eap-identity"};
         g_autoptr(GResolver) resolver = NULL;
 
         g_variant_get(c->params, "(@a{sv})", &opts);
@@ -864,7 +868,7 @@ void session_connect(struct session *s, struct call *c)
         memset(&s->status, 0, sizeof(s->status));
         logring_clear(&s->log);
         {
-                static const char *const names[] = { "Owner", "Counters", NULL };
+                static const char *const names[] = {"Owner", "Counters", NULL};
 
                 changed(s, names);
         }
@@ -900,7 +904,7 @@ static void stop(struct session *s)
                 return;
         }
         set_state(s, IPC_ST_DISCONNECTING, IPC_REASON_NONE, NULL);
-        send_msg(s, &(struct ipc_msg){ .type = IPC_DISCONNECT });
+        send_msg(s, &(struct ipc_msg){.type = IPC_DISCONNECT});
         if (!s->kill_timer)
                 s->kill_timer = g_timeout_add(DISCONNECT_GRACE_MS, on_kill_timer, s);
 }

@@ -3,14 +3,14 @@
 #include "client/dbus/errors.h"
 
 static const GDBusErrorEntry tsu_error_entries[] = {
-        { TSU_ERROR_FAILED, "org.tsunagu.Vpn1.Error.Failed" },
-        { TSU_ERROR_INVALID_ARGS, "org.tsunagu.Vpn1.Error.InvalidArgs" },
-        { TSU_ERROR_NOT_AUTHORIZED, "org.tsunagu.Vpn1.Error.NotAuthorized" },
-        { TSU_ERROR_NOT_FOUND, "org.tsunagu.Vpn1.Error.NotFound" },
-        { TSU_ERROR_INVALID_PROFILE, "org.tsunagu.Vpn1.Error.InvalidProfile" },
-        { TSU_ERROR_BUSY, "org.tsunagu.Vpn1.Error.Busy" },
-        { TSU_ERROR_NO_SECRET, "org.tsunagu.Vpn1.Error.NoSecret" },
-        { TSU_ERROR_CANCELLED, "org.tsunagu.Vpn1.Error.Cancelled" },
+        {TSU_ERROR_FAILED, "org.tsunagu.Vpn1.Error.Failed"},
+        {TSU_ERROR_INVALID_ARGS, "org.tsunagu.Vpn1.Error.InvalidArgs"},
+        {TSU_ERROR_NOT_AUTHORIZED, "org.tsunagu.Vpn1.Error.NotAuthorized"},
+        {TSU_ERROR_NOT_FOUND, "org.tsunagu.Vpn1.Error.NotFound"},
+        {TSU_ERROR_INVALID_PROFILE, "org.tsunagu.Vpn1.Error.InvalidProfile"},
+        {TSU_ERROR_BUSY, "org.tsunagu.Vpn1.Error.Busy"},
+        {TSU_ERROR_NO_SECRET, "org.tsunagu.Vpn1.Error.NoSecret"},
+        {TSU_ERROR_CANCELLED, "org.tsunagu.Vpn1.Error.Cancelled"},
 };
 G_STATIC_ASSERT(G_N_ELEMENTS(tsu_error_entries) == TSU_ERROR__COUNT);
 

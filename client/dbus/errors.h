@@ -8,10 +8,10 @@
 
 #include <gio/gio.h>
 
-#define TSU_DBUS_NAME        "org.tsunagu.Vpn1"
-#define TSU_DBUS_PATH        "/org/tsunagu/Vpn1"
-#define TSU_DBUS_PROFILE_DIR "/org/tsunagu/Vpn1/Profile"
-#define TSU_DBUS_SESSION_DIR "/org/tsunagu/Vpn1/Session"
+#define TSU_DBUS_NAME          "org.tsunagu.Vpn1"
+#define TSU_DBUS_PATH          "/org/tsunagu/Vpn1"
+#define TSU_DBUS_PROFILE_DIR   "/org/tsunagu/Vpn1/Profile"
+#define TSU_DBUS_SESSION_DIR   "/org/tsunagu/Vpn1/Session"
 #define TSU_DBUS_IFACE_MANAGER "org.tsunagu.Vpn1.Manager"
 #define TSU_DBUS_IFACE_PROFILE "org.tsunagu.Vpn1.Profile"
 #define TSU_DBUS_IFACE_SESSION "org.tsunagu.Vpn1.Session"

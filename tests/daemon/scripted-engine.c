@@ -8,12 +8,11 @@
  * network configuration the parent really applies, counters, a clean
  * disconnect, and whatever the test does to it (kill -9).
  *
- *   (secrets from Connect, START) CONNECTING -> AUTHENTICATING -> (NEED_SECRET password unless given)
- *   password "wrong-password": FAILED auth-failed
- *   otherwise: APPLY {10.99.0.7/32, fd00:99::7/128 if the profile routes
- *   IPv6; DNS 10.20.0.10; domain corp.test; the profile's subnets, or
- *   10.20.0.0/24} -> CONNECTED, STATUS every second (packets read from the
- *   TUN are counted and dropped) -> DISCONNECT -> REVERT, exit 0.
+ *   (secrets from Connect, START) CONNECTING -> AUTHENTICATING -> (NEED_SECRET password unless
+ * given) password "wrong-password": FAILED auth-failed otherwise: APPLY {10.99.0.7/32,
+ * fd00:99::7/128 if the profile routes IPv6; DNS 10.20.0.10; domain corp.test; the profile's
+ * subnets, or 10.20.0.0/24} -> CONNECTED, STATUS every second (packets read from the TUN are
+ * counted and dropped) -> DISCONNECT -> REVERT, exit 0.
  *
  * Like a careless engine, it logs the password it got: the parent must cut
  * it out of every log (the tests grep for it). It also sends the extra
@@ -55,7 +54,7 @@ static void send_or_die(const struct ipc_msg *m)
 
 static void state(enum ipc_state s, enum ipc_reason reason, const char *text)
 {
-        struct ipc_msg m = { .type = IPC_STATE };
+        struct ipc_msg m = {.type = IPC_STATE};
 
         m.state.state = (uint8_t)s;
         m.state.reason = (uint16_t)reason;
@@ -66,7 +65,7 @@ static void state(enum ipc_state s, enum ipc_reason reason, const char *text)
 static void logline(int prio, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 static void logline(int prio, const char *fmt, ...)
 {
-        struct ipc_msg m = { .type = IPC_LOG };
+        struct ipc_msg m = {.type = IPC_LOG};
         g_autofree char *t = NULL;
         va_list ap;
 
@@ -88,10 +87,10 @@ static void put_prefix(struct ipc_prefix *p, int family, const uint8_t *addr, un
 
 static void apply(void)
 {
-        struct ipc_msg m = { .type = IPC_APPLY };
+        struct ipc_msg m = {.type = IPC_APPLY};
         struct ipc_net_config *c = &m.apply;
-        static const uint8_t v4[4] = { 10, 99, 0, 7 }, dns[4] = { 10, 20, 0, 10 },
-                             lan[4] = { 10, 20, 0, 0 };
+        static const uint8_t v4[4] = {10, 99, 0, 7}, dns[4] = {10, 20, 0, 10},
+                             lan[4] = {10, 20, 0, 0};
 
         c->full_tunnel = prof->tunnel == PROFILE_TUNNEL_FULL;
         put_prefix(&c->addrs[c->n_addrs++], 4, v4, 32);
@@ -104,7 +103,7 @@ static void apply(void)
                 put_prefix(&c->include[c->n_include++], 4, lan, 24);
         /* TSU_SCRIPT in the profile's name: ask for what the parent must refuse. */
         if (strstr(prof->name, "[bad-route]")) {
-                static const uint8_t all[4] = { 0, 0, 0, 0 };
+                static const uint8_t all[4] = {0, 0, 0, 0};
 
                 put_prefix(&c->include[c->n_include++], 4, all, 0);
         }
@@ -127,7 +126,7 @@ static void authenticate(void)
 
 static gboolean on_status(gpointer data)
 {
-        struct ipc_msg m = { .type = IPC_STATUS };
+        struct ipc_msg m = {.type = IPC_STATUS};
 
         if (!connected)
                 return G_SOURCE_CONTINUE;
@@ -161,7 +160,7 @@ static gboolean on_start(gpointer data)
         if (password) {
                 authenticate();
         } else {
-                struct ipc_msg m = { .type = IPC_NEED_SECRET };
+                struct ipc_msg m = {.type = IPC_NEED_SECRET};
 
                 asked = true;
                 m.need_secret.kind = IPC_SECRET_PASSWORD;
@@ -211,7 +210,7 @@ static gboolean on_ipc(int fd, GIOCondition cond, gpointer data)
                 applied = true;
                 connected = true;
                 {
-                        static const uint8_t gw[4] = { 203, 0, 113, 2 };
+                        static const uint8_t gw[4] = {203, 0, 113, 2};
 
                         put_prefix(&st.gateway, 4, gw, 32);
                         st.gateway_port = 4500;
@@ -225,7 +224,7 @@ static gboolean on_ipc(int fd, GIOCondition cond, gpointer data)
         case IPC_DISCONNECT:
                 state(IPC_ST_DISCONNECTING, IPC_REASON_NONE, "");
                 if (applied)
-                        send_or_die(&(struct ipc_msg){ .type = IPC_REVERT });
+                        send_or_die(&(struct ipc_msg){.type = IPC_REVERT});
                 state(IPC_ST_DISCONNECTED, IPC_REASON_NONE, "");
                 g_main_loop_quit(loop);
                 break;
@@ -238,7 +237,7 @@ static gboolean on_ipc(int fd, GIOCondition cond, gpointer data)
 
 static struct profile *read_profile(void)
 {
-        struct profile_import_options o = { .filename = "memfd", .keep_secrets = true };
+        struct profile_import_options o = {.filename = "memfd", .keep_secrets = true};
         struct profile_report rep;
         struct profile *p = NULL;
         GString *s = g_string_new(NULL);
@@ -260,10 +259,10 @@ static struct profile *read_profile(void)
 int main(int argc, char *argv[])
 {
         static const struct option options[] = {
-                { "tun-mode", required_argument, NULL, 'm' },
-                { "tun-ifindex", required_argument, NULL, 'i' },
-                { "tun-name", required_argument, NULL, 'n' },
-                { "no-seccomp", no_argument, NULL, 's' },
+                {"tun-mode", required_argument, NULL, 'm'},
+                {"tun-ifindex", required_argument, NULL, 'i'},
+                {"tun-name", required_argument, NULL, 'n'},
+                {"no-seccomp", no_argument, NULL, 's'},
                 {},
         };
         bool seccomp = true;

@@ -28,11 +28,11 @@ static struct profile *make_profile(enum profile_tunnel t)
         if (t == PROFILE_TUNNEL_SPLIT) {
                 p->n_subnets = 1;
                 p->subnets = g_new0(struct profile_subnet, 1);
-                p->subnets[0] = (struct profile_subnet){ AF_INET, { 10, 0, 0, 0 }, 8 };
+                p->subnets[0] = (struct profile_subnet){AF_INET, {10, 0, 0, 0}, 8};
         }
         p->n_excluded = 1;
         p->excluded = g_new0(struct profile_subnet, 1);
-        p->excluded[0] = (struct profile_subnet){ AF_INET, { 10, 20, 99, 0 }, 24 };
+        p->excluded[0] = (struct profile_subnet){AF_INET, {10, 20, 99, 0}, 24};
         return p;
 }
 
@@ -53,11 +53,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (n < 0 || (size_t)n != size || memcmp(again, data, size) != 0)
                 abort();
         if (m.type == IPC_APPLY) {
-                struct profile *profiles[] = { split, full };
+                struct profile *profiles[] = {split, full};
 
                 for (size_t i = 0; i < 2; i++) {
                         struct netcheck_context ctx = {
-                                .profile = profiles[i], .ifname = "tsu0", .ifindex = 3,
+                                .profile = profiles[i],
+                                .ifname = "tsu0",
+                                .ifindex = 3,
                         };
                         struct netcheck out;
                         char *why = NULL;
@@ -65,7 +67,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                         if (netcheck_build(&m.apply, &ctx, &out, &why) == 0) {
                                 /* What passes is what the platform may take. */
                                 if (out.cfg.n_include > PLATFORM_MAX_PREFIXES + IPC_MAX_PREFIXES ||
-                                    out.cfg.n_dns > PLATFORM_MAX_DNS || (!out.cfg.has_ipv4 && !out.cfg.has_ipv6))
+                                    out.cfg.n_dns > PLATFORM_MAX_DNS ||
+                                    (!out.cfg.has_ipv4 && !out.cfg.has_ipv6))
                                         abort();
                         } else if (!why)
                                 abort();

@@ -17,11 +17,17 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const struct option_spec import_spec[] = {
-        { "keep-secrets", "b" }, { "passphrase", "s", 1024 }, { "format", "s", 32 }, { NULL },
+        {"keep-secrets", "b"},
+        {"passphrase", "s", 1024},
+        {"format", "s", 32},
+        {NULL},
 };
 static const struct option_spec connect_spec[] = {
-        { "password", "s", 256 }, { "passphrase", "s", 256 }, { "eap-identity", "s", 256 },
-        { "interactive", "b" },   { NULL },
+        {"password", "s", 256},
+        {"passphrase", "s", 256},
+        {"eap-identity", "s", 256},
+        {"interactive", "b"},
+        {NULL},
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

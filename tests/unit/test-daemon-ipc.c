@@ -29,18 +29,18 @@ static struct ipc_msg sample(enum ipc_type t)
         case IPC_APPLY:
                 m.apply.mtu = 1400;
                 m.apply.n_addrs = 2;
-                m.apply.addrs[0] = (struct ipc_prefix){ 4, 32, { 10, 99, 0, 7 } };
-                m.apply.addrs[1] = (struct ipc_prefix){ 6, 128, { 0xfd, 0, 0, 0x99, [15] = 7 } };
+                m.apply.addrs[0] = (struct ipc_prefix){4, 32, {10, 99, 0, 7}};
+                m.apply.addrs[1] = (struct ipc_prefix){6, 128, {0xfd, 0, 0, 0x99, [15] = 7}};
                 m.apply.n_dns = 1;
-                m.apply.dns[0] = (struct ipc_prefix){ 4, 32, { 10, 20, 0, 10 } };
+                m.apply.dns[0] = (struct ipc_prefix){4, 32, {10, 20, 0, 10}};
                 m.apply.n_domains = 2;
                 strcpy(m.apply.domains[0], "corp.test");
                 strcpy(m.apply.domains[1], "lab.test");
                 m.apply.n_include = 2;
-                m.apply.include[0] = (struct ipc_prefix){ 4, 24, { 10, 20, 0, 0 } };
-                m.apply.include[1] = (struct ipc_prefix){ 6, 64, { 0xfd, 0, 0, 0x20 } };
+                m.apply.include[0] = (struct ipc_prefix){4, 24, {10, 20, 0, 0}};
+                m.apply.include[1] = (struct ipc_prefix){6, 64, {0xfd, 0, 0, 0x20}};
                 m.apply.n_exclude = 1;
-                m.apply.exclude[0] = (struct ipc_prefix){ 4, 32, { 10, 20, 0, 99 } };
+                m.apply.exclude[0] = (struct ipc_prefix){4, 32, {10, 20, 0, 99}};
                 break;
         case IPC_REVERT:
                 m.revert.keep_kill_switch = true;
@@ -57,7 +57,7 @@ static struct ipc_msg sample(enum ipc_type t)
                 m.status.bytes_in = 1ull << 40;
                 m.status.packets_out = 12345;
                 m.status.connected_since = 1700000000;
-                m.status.gateway = (struct ipc_prefix){ 4, 0, { 203, 0, 113, 2 } };
+                m.status.gateway = (struct ipc_prefix){4, 0, {203, 0, 113, 2}};
                 m.status.gateway_port = 4500;
                 m.status.n_drops = 2;
                 strcpy(m.status.drops[0].name, "replay");
@@ -67,7 +67,8 @@ static struct ipc_msg sample(enum ipc_type t)
                 break;
         case IPC_APPLY_RESULT:
                 m.apply_result.error = -EINVAL;
-                strcpy(m.apply_result.text, "included route 1: 0.0.0.0/0 in a split-tunnel profile");
+                strcpy(m.apply_result.text,
+                       "included route 1: 0.0.0.0/0 in a split-tunnel profile");
                 break;
         case IPC_SECRET:
                 m.secret.kind = IPC_SECRET_PASSWORD;
@@ -82,8 +83,8 @@ static struct ipc_msg sample(enum ipc_type t)
 }
 
 static const enum ipc_type all_types[] = {
-        IPC_STATE, IPC_APPLY, IPC_REVERT, IPC_NEED_SECRET, IPC_LOG, IPC_STATUS,
-        IPC_APPLY_RESULT, IPC_SECRET, IPC_DISCONNECT, IPC_START,
+        IPC_STATE,  IPC_APPLY,        IPC_REVERT, IPC_NEED_SECRET, IPC_LOG,
+        IPC_STATUS, IPC_APPLY_RESULT, IPC_SECRET, IPC_DISCONNECT,  IPC_START,
 };
 
 static int build(const struct ipc_msg *m, uint8_t buf[static IPC_MAX_MSG])
@@ -128,16 +129,16 @@ static void test_short_long(void)
 
 static void test_bad_type(void)
 {
-        uint8_t buf[IPC_HEADER_SIZE] = { 0 };
+        uint8_t buf[IPC_HEADER_SIZE] = {0};
         struct ipc_msg back;
-        const unsigned bad[] = { 0, 7, 31, 36, 0xffff };
+        const unsigned bad[] = {0, 7, 31, 36, 0xffff};
 
         for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
                 buf[0] = (uint8_t)(bad[i] >> 8);
                 buf[1] = (uint8_t)bad[i];
                 g_assert_cmpint(ipc_parse(buf, sizeof(buf), &back), ==, -EPROTO);
         }
-        g_assert_cmpint(ipc_build(&(struct ipc_msg){ .type = 99 }, (uint8_t[IPC_MAX_MSG]){ 0 }), ==,
+        g_assert_cmpint(ipc_build(&(struct ipc_msg){.type = 99}, (uint8_t[IPC_MAX_MSG]){0}), ==,
                         -EINVAL);
 }
 

@@ -27,6 +27,25 @@ chmod 644 "$TSUD_DIR"/*.tsunagu
 
 tsud_start && ok "tsunagud owns org.tsunagu.Vpn1" || { not_ok "tsunagud starts"; tap_done; exit 1; }
 
+# ------------------------------------------------------------ a build without polkit
+if ! gdbus call --system -d org.tsunagu.Vpn1 -o /org/tsunagu/Vpn1 \
+        -m org.freedesktop.DBus.Properties.Get org.tsunagu.Vpn1.Manager Features | grep -q "'polkit'"; then
+        diag "tsunagud was built without polkit: only root may change anything"
+        expect_exit 6 "without polkit, A may not import" as "$TSUD_A" "$TSUNAGU" import "$TSUD_DIR/a.tsunagu"
+        expect_grep "built without polkit" "$TSUD_DIR/err" "... and is told why"
+        expect_exit 6 "without polkit, A may not connect a system profile" \
+                as "$TSUD_A" "$TSUNAGU" connect --no-ask "Lab VPN (EAP-MD5, full tunnel)"
+        expect_exit 0 "A may still list (reading needs no authorisation)" as "$TSUD_A" "$TSUNAGU" list
+        expect_exit 0 "without polkit, root imports" "$TSUNAGU" import "$TSUD_DIR/a.tsunagu"
+        expect_exit 0 "A does not see root's profile" as "$TSUD_A" "$TSUNAGU" list
+        expect_no_grep "$name" "$TSUD_DIR/out" "... (per-uid visibility does not need polkit)"
+        expect_exit 0 "without polkit, root removes" "$TSUNAGU" remove "$uuid"
+        tsud_stop
+        [ "$TSUD_RC" = 0 ] && ok "tsunagud exits 0 on SIGTERM" || not_ok "tsunagud exits 0 on SIGTERM (rc $TSUD_RC)"
+        tap_done
+        exit
+fi
+
 # ------------------------------------------------------------ import, list, show, export
 expect_exit 0 "A imports a profile with its password (--keep-secrets)" \
         as "$TSUD_A" "$TSUNAGU" import --keep-secrets "$TSUD_DIR/a.tsunagu"

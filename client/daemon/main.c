@@ -272,6 +272,10 @@ int main(int argc, char *argv[])
                 }
         }
 
+        /* tmpfiles.d makes it; without it, the first import would fail. */
+        if (g_mkdir_with_parents(d.opts.user_dir, 0700) < 0)
+                log_warn("cannot create %s: %s", d.opts.user_dir, g_strerror(errno));
+
         d.loop = g_main_loop_new(NULL, FALSE);
         d.profiles = g_hash_table_new(g_str_hash, g_str_equal);
         if (bus_init(&d, &error) < 0 || auth_init(&d, &error) < 0) {

@@ -59,4 +59,24 @@ grep -A3 '<policy user="root">' "$top_srcdir/packaging/org.tsunagu.Vpn1.conf" | 
         ok "only root owns org.tsunagu.Vpn1" || not_ok "only root owns org.tsunagu.Vpn1"
 grep -q '^u tsunagu ' "$top_srcdir/packaging/sysusers.d/tsunagu.conf" && ok "sysusers.d creates the engine user" ||
         not_ok "sysusers.d creates the engine user"
+
+# The man page formats without warnings; the completion loads and completes.
+if command -v man >/dev/null 2>&1; then
+        warn=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -E UTF-8 -l "$top_srcdir/client/cli/tsunagu.1" 2>&1 >/dev/null)
+        [ -z "$warn" ] && ok "tsunagu.1 formats without warnings" || { not_ok "tsunagu.1 formats without warnings"; diag "$warn"; }
+else
+        skip "man missing"
+fi
+if [ -f /usr/share/bash-completion/bash_completion ]; then
+        got=$(bash -c '. /usr/share/bash-completion/bash_completion
+                . "$1"
+                COMP_WORDS=(tsunagu dis); COMP_CWORD=1; COMP_LINE="tsunagu dis"; COMP_POINT=11
+                _tsunagu; echo "${COMPREPLY[*]}"
+                COMP_WORDS=(tsunagu export --format ""); COMP_CWORD=3; COMP_LINE="tsunagu export --format "
+                COMP_POINT=24; _tsunagu; echo "${COMPREPLY[*]}"' _ "$top_srcdir/client/cli/completion/tsunagu")
+        [ "$got" = "$(printf 'disconnect\nkeyfile sswan')" ] && ok "bash completion completes commands and options" ||
+                { not_ok "bash completion completes commands and options"; diag "$got"; }
+else
+        skip "bash-completion missing"
+fi
 tap_done

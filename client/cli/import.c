@@ -87,7 +87,7 @@ int cmd_import(int argc, char *argv[])
         char *passphrase = NULL;
         bool keep = false, json = false;
         GVariantBuilder opts;
-        struct bytes data;
+        struct bytes data = { 0 };
         GVariant *bytes;
         int c, r;
 

@@ -156,6 +156,7 @@ int ike_identity_parse(const char *s, struct ike_identity *ret, const char **ret
                                 if (hi < 0 || lo < 0) {
                                         why = "a key ID is written in hex";
                                         r = -EINVAL;
+                                        break;
                                 }
                                 id.data[i] = (uint8_t)(hi << 4 | lo);
                         }
@@ -195,7 +196,7 @@ void ike_identity_format(const struct ike_identity *id, char *buf, size_t size)
                         char *t = NULL;
                         long len;
 
-                        if (b && X509_NAME_print_ex(b, n, 0, XN_FLAG_RFC2253) >= 0 &&
+                        if (b && X509_NAME_print_ex(b, n, 0, XN_FLAG_RFC2253 & ~XN_FLAG_DN_REV) >= 0 &&
                             (len = BIO_get_mem_data(b, &t)) > 0 && size > 0) {
                                 size_t k = MIN((size_t)len, size - 1);
 

@@ -876,12 +876,15 @@ static void process_response(struct ike_initiator *ini, const struct ike_message
         uint32_t msgid = ini->req.msgid;
         enum ini_task_result res;
 
-        /* The exchange is complete: the response is in. */
+        /* The exchange is complete: the response is in, and the window
+         * moves on (IKE_SA_INIT keeps message 0 until it succeeds). */
         request_clear(&ini->req);
+        if (task->exchange != IKEV2_EXCHANGE_IKE_SA_INIT)
+                ini->next_msgid = msgid + 1;
         res = task->process(ini, m);
         if (res == INI_TASK_FAILED || ini->state == IKE_STATE_CLOSED)
                 return;
-        if (task->exchange != IKEV2_EXCHANGE_IKE_SA_INIT || res == INI_TASK_DONE)
+        if (res == INI_TASK_DONE)
                 ini->next_msgid = msgid + 1;
         if (res == INI_TASK_DONE) {
                 task_pop(ini);

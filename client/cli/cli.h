@@ -18,6 +18,7 @@ enum cli_exit {
 
 /* Each subcommand: argv[0] is the subcommand's name. */
 int cmd_check(int argc, char *argv[]);
+int cmd_connect(int argc, char *argv[]); /* foreground.c: --foreground; the D-Bus form is tsunagud's */
 int cmd_version(int argc, char *argv[]);
 
 /* The program name for messages ("tsunagu"). */

@@ -17,6 +17,7 @@ static const struct subcommand {
         const char *summary;
 } subcommands[] = {
         { "check", cmd_check, "validate a profile file offline and print it normalised" },
+        { "connect", cmd_connect, "connect with a profile (--foreground: in this process, as root)" },
         { "version", cmd_version, "print the version and the optional features built in" },
 };
 

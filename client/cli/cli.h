@@ -18,12 +18,14 @@ enum cli_exit {
 
 /* Each subcommand: argv[0] is the subcommand's name. */
 int cmd_check(int argc, char *argv[]);
+int cmd_connect(int argc, char *argv[]); /* foreground.c: --foreground; the D-Bus form is tsunagud's */
 int cmd_version(int argc, char *argv[]);
 /* Through tsunagud on the system bus (client.c, agent.c). */
 int cmd_import(int argc, char *argv[]);
 int cmd_list(int argc, char *argv[]);
 int cmd_show(int argc, char *argv[]);
-int cmd_connect(int argc, char *argv[]);
+/* connect.c: `connect --foreground` goes to foreground.c, the rest to tsunagud. */
+int cmd_connect_any(int argc, char *argv[]);
 int cmd_disconnect(int argc, char *argv[]);
 int cmd_status(int argc, char *argv[]);
 int cmd_remove(int argc, char *argv[]);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "client/cli/foreground.h"
 #include "client/profile/profile.h"
 #include "cli.h"
 #include "client.h"
@@ -30,9 +31,12 @@ static void help(FILE *f)
                 "  --timeout=SECONDS  give up waiting after this long (default 120)\n"
                 "  -h, --help         this text\n"
                 "\n"
+                "  --foreground       run the connection in this process, as root, without\n"
+                "                     tsunagud ('%s connect --foreground --help')\n"
+                "\n"
                 "Exit codes: 0 connected (or connecting, without --wait), 3 authentication\n"
                 "failed, 4 gateway unreachable, 5 profile invalid, 6 not authorised, 1 other.\n",
-                cli_program);
+                cli_program, cli_program);
 }
 
 static bool final_state(const char *st)
@@ -41,7 +45,16 @@ static bool final_state(const char *st)
                g_strcmp0(st, "disconnected") == 0;
 }
 
-int cmd_connect(int argc, char *argv[])
+static int connect_dbus(int argc, char *argv[]);
+
+int cmd_connect_any(int argc, char *argv[])
+{
+        if (connect_wants_foreground(argc, argv))
+                return connect_foreground(argc, argv);
+        return connect_dbus(argc, argv);
+}
+
+static int connect_dbus(int argc, char *argv[])
 {
         static const struct option options[] = {
                 {"password-stdin", no_argument, NULL, 'p'},

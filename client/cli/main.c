@@ -19,7 +19,7 @@ static const struct subcommand {
         {"import", cmd_import, "add a VPN profile (tsunagu, .sswan, .mobileconfig)"},
         {"list", cmd_list, "list the profiles you may use"},
         {"show", cmd_show, "print one profile (never its secrets) and its state"},
-        {"connect", cmd_connect, "bring a tunnel up"},
+        {"connect", cmd_connect_any, "bring a tunnel up (--foreground: in this process, as root)"},
         {"disconnect", cmd_disconnect, "bring one tunnel, or all of yours, down"},
         {"status", cmd_status, "print the state of your tunnels"},
         {"remove", cmd_remove, "delete one of your profiles"},

@@ -49,6 +49,8 @@ enum pf {
         PF_CHILD_MARGIN,
         PF_DPD,
         PF_KEEPALIVE,
+        PF_RETRANSMIT_TIMEOUT,
+        PF_RETRANSMIT_TRIES,
         PF_MTU,
         PF_TUNNEL,
         PF_SUBNETS,

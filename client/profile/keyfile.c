@@ -385,6 +385,21 @@ static int h_duration(struct kf *k, const char *group, const char *key, const ch
         return 0;
 }
 
+static int h_count(struct kf *k, const char *group, const char *key, const char *field,
+                   size_t off)
+{
+        g_autofree char *v = get_string(k, group, key, field, 32);
+        uint64_t n;
+
+        if (!v)
+                return -EINVAL;
+        g_strstrip(v);
+        if (parse_u64(v, UINT32_MAX, &n) < 0)
+                return fail(k, PROFILE_E_TYPE, field, "'%s' is not a number; expected digits", v);
+        *MEMBER(k, off, uint32_t) = (uint32_t)n;
+        return 0;
+}
+
 static int h_version(struct kf *k, const char *group, const char *key, const char *field,
                      size_t off)
 {
@@ -805,6 +820,8 @@ static const struct kf_entry schema[] = {
         { "crypto", "child-rekey-margin", h_duration, O(child_rekey_margin) },
         { "crypto", "dpd-interval", h_duration, O(dpd_interval) },
         { "crypto", "nat-keepalive", h_duration, O(nat_keepalive) },
+        { "crypto", "retransmit-timeout", h_duration, O(retransmit_timeout) },
+        { "crypto", "retransmit-tries", h_count, O(retransmit_tries) },
         { "crypto", "mobike", h_bool, O(mobike) },
         { "crypto", "fragmentation", h_bool, O(fragmentation) },
         { "crypto", "redirect", h_bool, O(redirect) },
@@ -1106,6 +1123,11 @@ char *profile_to_keyfile(const struct profile *p, unsigned flags)
         put_duration(&o, "child-rekey-margin", p->child_rekey_margin);
         put_duration(&o, "dpd-interval", p->dpd_interval);
         put_duration(&o, "nat-keepalive", p->nat_keepalive);
+        /* Tuning most profiles never need: written only when changed. */
+        if (p->retransmit_timeout != 4)
+                put_duration(&o, "retransmit-timeout", p->retransmit_timeout);
+        if (p->retransmit_tries != 5)
+                put_uint(&o, "retransmit-tries", p->retransmit_tries);
         put_bool(&o, "mobike", p->mobike);
         put_bool(&o, "fragmentation", p->fragmentation);
         put_bool(&o, "redirect", p->redirect);

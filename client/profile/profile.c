@@ -24,6 +24,8 @@ struct profile *profile_new(void)
         p->child_rekey_margin = 5 * 60;
         p->dpd_interval = 30;
         p->nat_keepalive = 20;
+        p->retransmit_timeout = 4;
+        p->retransmit_tries = 5;
         p->mobike = true;
         p->fragmentation = true;
         p->redirect = true;
@@ -215,7 +217,9 @@ uint32_t profile_changed_settings(const struct profile *a, const struct profile 
             a->child_lifetime != b->child_lifetime ||
             a->child_rekey_margin != b->child_rekey_margin)
                 m |= PROFILE_SETTING_LIFETIMES;
-        if (a->dpd_interval != b->dpd_interval || a->nat_keepalive != b->nat_keepalive)
+        if (a->dpd_interval != b->dpd_interval || a->nat_keepalive != b->nat_keepalive ||
+            a->retransmit_timeout != b->retransmit_timeout ||
+            a->retransmit_tries != b->retransmit_tries)
                 m |= PROFILE_SETTING_DPD;
         if (a->mtu != b->mtu)
                 m |= PROFILE_SETTING_MTU;
@@ -481,6 +485,8 @@ static const char *const keyfile_names[PF__COUNT] = {
         [PF_CHILD_MARGIN] = "[crypto] child-rekey-margin",
         [PF_DPD] = "[crypto] dpd-interval",
         [PF_KEEPALIVE] = "[crypto] nat-keepalive",
+        [PF_RETRANSMIT_TIMEOUT] = "[crypto] retransmit-timeout",
+        [PF_RETRANSMIT_TRIES] = "[crypto] retransmit-tries",
         [PF_MTU] = "[tunnel] mtu",
         [PF_TUNNEL] = "[tunnel] mode",
         [PF_SUBNETS] = "[tunnel] subnets",

@@ -142,6 +142,9 @@ struct profile {
         uint32_t child_rekey_margin; /* default 5 min */
         uint32_t dpd_interval;       /* seconds, 0 = off; default 30 */
         uint32_t nat_keepalive;      /* seconds, 0 = off; default 20 (RFC 3948 4) */
+        uint32_t retransmit_timeout; /* seconds before the first retransmission; default 4 */
+        uint32_t retransmit_tries;   /* retransmissions before giving up; default 5 (RFC 7296
+                                      * 2.1, strongSwan's defaults: about 165 s in all) */
         uint32_t mtu;                /* of the tunnel interface; 0 = automatic */
         bool mobike;                 /* RFC 4555; default true */
         bool fragmentation;          /* RFC 7383; default true */

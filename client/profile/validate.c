@@ -208,9 +208,13 @@ int profile_check(struct profile *p, struct import_ctx *c)
                 { PF_DPD, 5, 86400, "off", "seconds" },
                 { PF_KEEPALIVE, 5, 3600, "off", "seconds" },
                 { PF_MTU, 576, 9000, "auto", "bytes" },
+                { PF_RETRANSMIT_TIMEOUT, 1, 60, NULL, "seconds" },
+                { PF_RETRANSMIT_TRIES, 0, 20, NULL, "retransmissions" },
         };
-        const uint32_t values[] = { p->ike_lifetime, p->child_lifetime, p->dpd_interval,
-                                    p->nat_keepalive, p->mtu };
+        const uint32_t values[] = { p->ike_lifetime,       p->child_lifetime,
+                                    p->dpd_interval,       p->nat_keepalive,
+                                    p->mtu,                p->retransmit_timeout,
+                                    p->retransmit_tries };
         const char *why;
         int r = 0;
 

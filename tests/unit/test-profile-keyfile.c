@@ -380,6 +380,53 @@ static void test_limits(void)
         expect(longval, "[auth] eap-id", PROFILE_E_LIMIT, "at most 1024");
 }
 
+/* [crypto] retransmit-timeout / retransmit-tries: defaults, values,
+ * ranges, written back only when changed. */
+static void test_retransmit(void)
+{
+        static const char rt_text[] = BASE "[crypto]\nretransmit-timeout = 1s\nretransmit-tries = 2\n";
+        struct profile_import_options o = { .filename = "t.tsunagu" };
+        struct profile_report rep;
+        struct profile *p, *q;
+        g_autofree char *out = NULL, *def = NULL;
+
+        profile_report_init(&rep);
+        p = tl_import(BASE, strlen(BASE), &o, &rep);
+        g_assert_cmpuint(p->retransmit_timeout, ==, 4);
+        g_assert_cmpuint(p->retransmit_tries, ==, 5);
+        def = profile_to_keyfile(p, 0);
+        g_assert_null(strstr(def, "retransmit"));
+        profile_free(p);
+        profile_report_clear(&rep);
+
+        profile_report_init(&rep);
+        p = tl_import(rt_text, strlen(rt_text), &o, &rep);
+        g_assert_cmpuint(p->retransmit_timeout, ==, 1);
+        g_assert_cmpuint(p->retransmit_tries, ==, 2);
+        out = profile_to_keyfile(p, 0);
+        g_assert_nonnull(strstr(out, "retransmit-timeout = 1s\n"));
+        g_assert_nonnull(strstr(out, "retransmit-tries = 2\n"));
+        profile_report_clear(&rep);
+        profile_report_init(&rep);
+        q = tl_import(out, strlen(out), &o, &rep);
+        tl_assert_profiles_equal(p, q);
+        g_assert_cmpuint(profile_changed_settings(p, q), ==, 0);
+        q->retransmit_tries = 3;
+        g_assert_cmpuint(profile_changed_settings(p, q), ==, PROFILE_SETTING_DPD);
+        profile_free(p);
+        profile_free(q);
+        profile_report_clear(&rep);
+
+        expect(BASE "[crypto]\nretransmit-timeout = 0\n", "[crypto] retransmit-timeout",
+               PROFILE_E_VALUE, "1..60 seconds");
+        expect(BASE "[crypto]\nretransmit-timeout = 2m\n", "[crypto] retransmit-timeout",
+               PROFILE_E_VALUE, "out of range");
+        expect(BASE "[crypto]\nretransmit-tries = 21\n", "[crypto] retransmit-tries",
+               PROFILE_E_VALUE, "0..20 retransmissions");
+        expect(BASE "[crypto]\nretransmit-tries = many\n", "[crypto] retransmit-tries",
+               PROFILE_E_TYPE, "not a number");
+}
+
 static void test_semantics(void)
 {
         expect(BASE "[tunnel]\nmode = full\nsubnets = 10.0.0.0/8\n", "[tunnel] subnets",
@@ -730,6 +777,7 @@ int main(int argc, char **argv)
         g_test_add_func("/profile/keyfile/encoding", test_encoding);
         g_test_add_func("/profile/keyfile/limits", test_limits);
         g_test_add_func("/profile/keyfile/semantics", test_semantics);
+        g_test_add_func("/profile/keyfile/retransmit", test_retransmit);
         g_test_add_func("/profile/keyfile/warnings", test_warnings);
         g_test_add_func("/profile/keyfile/certificates", test_certificates);
         g_test_add_func("/profile/keyfile/validate-model", test_validate_model);

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Inside the engine: the state shared by engine.c (life, sockets, timers,
+ * the initiator's actions), engine-setup.c (profile and credentials into
+ * the initiator's configuration) and engine-net.c (configuration and SAs
+ * into what the owner and the datapath take).
+ */
+#pragma once
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "client/engine/engine.h"
+#include "client/esp/datapath.h"
+#include "client/ike/initiator.h"
+#include "client/profile/profile.h"
+
+#define ENGINE_DEFAULT_MTU 1400
+#define ENGINE_MAX_TLS_CAS 64
+
+struct engine_inbox_item {
+        bool log; /* a datapath log line, else an IKE message */
+        size_t len;
+        uint8_t data[];
+};
+
+struct engine {
+        struct engine_params p; /* secrets cleared: they live below */
+        const struct profile *prof;
+        struct engine_callbacks cb;
+        void *ud;
+        GMainContext *ctx;
+
+        enum engine_state state;
+        struct engine_error error;
+        bool started, torn_down;
+
+        /* secrets: wiped on free */
+        char *password, *passphrase, *username;
+        bool waiting_secret;
+        enum engine_secret_kind waiting_kind;
+        bool core_waiting; /* the initiator asked (EAP), not the setup */
+
+        /* credentials and trust */
+        X509 *cert;
+        EVP_PKEY *key;
+        STACK_OF(X509) *chain;
+        STACK_OF(X509) *trusted;
+        X509 *tls_cas[ENGINE_MAX_TLS_CAS]; /* borrowed from trusted, for EAP-TLS */
+        struct ike_identity local_id, remote_id;
+        bool have_remote_id;
+
+        struct ike_initiator *ini;
+        GSource *src500, *src4500, *timer, *inbox_src;
+        int inbox_fd; /* eventfd: the datapath threads wake the main context */
+        GMutex inbox_lock;
+        GQueue inbox; /* struct engine_inbox_item * */
+
+        struct esp_datapath *dp;
+        bool sa_installed;
+        uint32_t spi_in, spi_out;
+        bool applied;
+        struct engine_net_config net;
+        unsigned mtu;
+        int64_t connected_since;
+        uint64_t start_ms, connect_ms;
+        struct ike_sa_info info;
+};
+
+/* engine.c */
+_printf_(3, 4) void engine_log(struct engine *e, int priority, const char *fmt, ...);
+_printf_(3, 4) void engine_fail(struct engine *e, enum engine_error_code code, const char *fmt,
+                                ...);
+uint64_t engine_now_ms(void);
+
+/* engine-setup.c: loads credentials (asking for a passphrase or user name
+ * through need_secret when needed: returns -EAGAIN then) and creates the
+ * initiator. 0, -EAGAIN, or a failure already reported with engine_fail(). */
+int engine_setup(struct engine *e);
+void engine_setup_free(struct engine *e);
+
+/* engine-net.c */
+void engine_build_net_config(struct engine *e, const struct ike_net_config *in,
+                             struct engine_net_config *out);
+int engine_install_child(struct engine *e, const struct ike_child_sa *ch,
+                         const struct ike_net_config *net);
+enum engine_error_code engine_error_from_fail(enum ike_fail f);

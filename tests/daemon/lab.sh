@@ -81,6 +81,26 @@ else
 fi
 tap_check "ping through the tunnel ($LAB_LAN_IP)" \
         ip netns exec "$LAB_NS_CLIENT" ping -c 3 -W 2 "$LAB_LAN_IP"
+epid=$(pgrep -u "$TSUD_E" -f tsunagu-engine | head -n 1)
+if [ -n "$epid" ] && grep -q '^Seccomp:[[:space:]]*2' "/proc/$epid/status" &&
+   grep -q '^CapEff:[[:space:]]*0000000000000000' "/proc/$epid/status"; then
+        ok "the engine runs unprivileged under its seccomp filter"
+else
+        not_ok "the engine runs unprivileged under its seccomp filter"
+fi
+sleep 2.5 # STATUS comes every 2 s
+as "$TSUD_A" "$TSUNAGU" status --json >"$TSUD_DIR/status.json"
+if $PY -c '
+import json, sys
+s = json.load(open(sys.argv[1]))["sessions"][0]
+c = s["counters"]
+assert c["packets-in"] >= 3 and c["packets-out"] >= 3, c
+assert s["gateway"].startswith("203.0.113.2:"), s
+assert "10.20.0.10" in s["dns"], s' "$TSUD_DIR/status.json"; then
+        ok "the counters saw the pings; gateway and DNS are reported"
+else
+        not_ok "the counters saw the pings; gateway and DNS are reported"; diag "$(cat "$TSUD_DIR/status.json")"
+fi
 expect_exit 0 "A disconnects" as "$TSUD_A" "$TSUNAGU" disconnect "Lab split"
 now=$(tsud_netstate)
 [ "$now" = "$before" ] && ok "nothing left (TUN, routes, rules, nftables, resolv.conf)" ||
@@ -94,6 +114,22 @@ tap_check "ping through the tunnel again" ip netns exec "$LAB_NS_CLIENT" ping -c
 expect_exit 0 "A disconnects" as "$TSUD_A" "$TSUNAGU" disconnect
 now=$(tsud_netstate)
 [ "$now" = "$before" ] && ok "nothing left" || { not_ok "nothing left"; diag "$now"; }
+
+# ------------------------------------------------------------ full tunnel, kill switch
+sed -e "s/^name = .*/name = Lab full/" -e "s/^uuid = .*/uuid = $(cat /proc/sys/kernel/random/uuid)/" \
+        -e "s/^local-id = .*/local-id = $LAB_SC_EAP_FULL_ID/" -e "s/^mode = split/mode = full/" \
+        "$TSUD_DIR/lab.tsunagu" >"$TSUD_DIR/full.tsunagu"
+chmod 644 "$TSUD_DIR/full.tsunagu"
+expect_exit 0 "A imports a full-tunnel profile" as "$TSUD_A" "$TSUNAGU" import "$TSUD_DIR/full.tsunagu"
+expect_exit 0 "A connects it" \
+        sh -c "runuser -u '$TSUD_A' -- env DBUS_SYSTEM_BUS_ADDRESS='$DBUS_SYSTEM_BUS_ADDRESS' '$TSUNAGU' connect --password-stdin --wait 'Lab full' <'$TSUD_DIR/pw'"
+ip netns exec "$LAB_NS_CLIENT" nft list tables | grep -q "inet tsunagu" && ok "the kill switch is up" ||
+        not_ok "the kill switch is up"
+tap_check "the public web host through the tunnel ($LAB_PUBLIC_WEB_IP)" \
+        ip netns exec "$LAB_NS_CLIENT" ping -c 2 -W 2 "$LAB_PUBLIC_WEB_IP"
+expect_exit 0 "A disconnects" as "$TSUD_A" "$TSUNAGU" disconnect "Lab full"
+now=$(tsud_netstate)
+[ "$now" = "$before" ] && ok "nothing left (kill switch gone too)" || { not_ok "nothing left"; diag "$now"; }
 
 # ------------------------------------------------------------ a wrong password
 expect_exit 3 "a wrong password: exit 3" \

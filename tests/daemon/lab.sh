@@ -138,7 +138,31 @@ expect_grep "auth-failed" "$TSUD_DIR/err" "... with an auth-failed reason"
 now=$(tsud_netstate)
 [ "$now" = "$before" ] && ok "nothing left" || { not_ok "nothing left"; diag "$now"; }
 
+# ------------------------------------------------------------ kill -9 of the engine, SIGTERM
+connect_split() {
+        runuser -u "$TSUD_A" -- env DBUS_SYSTEM_BUS_ADDRESS="$DBUS_SYSTEM_BUS_ADDRESS" \
+                "$TSUNAGU" connect --password-stdin --wait "Lab split" <"$TSUD_DIR/pw" >/dev/null 2>&1
+}
+connect_split && ok "connected again" || not_ok "connected again"
+kill -KILL "$(pgrep -u "$TSUD_E" -f tsunagu-engine | head -n 1)"
+for _ in $(seq 50); do
+        as "$TSUD_A" "$TSUNAGU" status --json | grep -q '"reason":"engine-crashed"' && break
+        sleep 0.1
+done
+as "$TSUD_A" "$TSUNAGU" status --json | grep -q '"state":"failed","error":{"reason":"engine-crashed"' &&
+        ok "kill -9 of the engine: failed, engine-crashed" || not_ok "kill -9 of the engine: failed, engine-crashed"
+now=$(tsud_netstate)
+[ "$now" = "$before" ] && ok "... and the platform reverted" || { not_ok "... and the platform reverted"; diag "$now"; }
+connect_split && ok "connected once more" || not_ok "connected once more"
+deletes=$(grep -c "the gateway confirmed the DELETE" "$TSUD_LOG")
 tsud_stop
+[ "$TSUD_RC" = 0 ] && ok "SIGTERM with a tunnel up: exit 0" || not_ok "SIGTERM with a tunnel up: exit 0 (rc $TSUD_RC)"
+[ "$(grep -c "the gateway confirmed the DELETE" "$TSUD_LOG")" -gt "$deletes" ] &&
+        ok "... after a DELETE the gateway confirmed" ||
+        not_ok "... after a DELETE the gateway confirmed"
+now=$(tsud_netstate)
+[ "$now" = "$before" ] && ok "... and nothing left" || { not_ok "... and nothing left"; diag "$now"; }
+
 expect_no_grep "$LAB_EAP_PASSWORD" "$TSUD_LOG" "no password in the helper's log"
 expect_no_grep "ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error:" "$TSUD_LOG" "no sanitizer report"
 tap_done

@@ -162,15 +162,15 @@ static void on_log(void *ud, int priority, const char *message)
 {
         struct fg *f = ud;
 
-        if (priority <= 4 /* LOG_WARNING */ || (priority <= 6 && f->verbosity >= 1) ||
-            f->verbosity >= 2) {
+        /* Errors end the connection and are printed once, at the end. */
+        if ((priority == 4 /* LOG_WARNING */) ||
+            (priority >= 5 && priority <= 6 && f->verbosity >= 1) || f->verbosity >= 2) {
                 fprintf(stderr, "%s: %s\n", cli_program, message);
                 fflush(stderr);
         }
 }
 
-static const char *prefix_text(const struct engine_prefix *p, bool with_len, char *buf,
-                               size_t size)
+static const char *prefix_text(const struct engine_prefix *p, bool with_len, char *buf, size_t size)
 {
         char a[INET6_ADDRSTRLEN];
 
@@ -329,8 +329,8 @@ static void on_revert(void *ud, bool keep_kill_switch)
 
         if (!f->platform)
                 return;
-        if (platform_revert(f->platform,
-                            keep_kill_switch ? PLATFORM_REVERT_KEEP_KILL_SWITCH : 0, &error) < 0)
+        if (platform_revert(f->platform, keep_kill_switch ? PLATFORM_REVERT_KEEP_KILL_SWITCH : 0,
+                            &error) < 0)
                 fprintf(stderr, "%s: undoing the network configuration: %s\n", cli_program,
                         error->message);
         f->platform = NULL;
@@ -391,9 +391,9 @@ static int read_file(const char *path, struct bytes *ret)
 
 static int load_profile(const char *path, struct profile **ret)
 {
-        struct profile_import_options o = { .filename = path, .keep_secrets = true };
+        struct profile_import_options o = {.filename = path, .keep_secrets = true};
         struct profile_report rep;
-        struct bytes b = { 0 };
+        struct bytes b = {0};
         int r;
 
         if (read_file(path, &b) < 0)
@@ -429,8 +429,8 @@ static void pick_state_dir(struct fg *f)
 
 static int resolve(struct fg *f)
 {
-        struct addrinfo hints = { .ai_socktype = SOCK_DGRAM,
-                                  .ai_family = f->prof->ipv6_transport ? AF_UNSPEC : AF_INET };
+        struct addrinfo hints = {.ai_socktype = SOCK_DGRAM,
+                                 .ai_family = f->prof->ipv6_transport ? AF_UNSPEC : AF_INET};
         struct addrinfo *res = NULL;
         int r;
 
@@ -461,18 +461,18 @@ static void with_port(const struct sockaddr_storage *in, uint16_t port,
 int connect_foreground(int argc, char *argv[])
 {
         static const struct option opts[] = {
-                { "foreground", no_argument, NULL, 'f' },
-                { "password-stdin", no_argument, NULL, 'p' },
-                { "ask", no_argument, NULL, 'a' },
-                { "username", required_argument, NULL, 'u' },
-                { "fragment-size", required_argument, NULL, 'F' },
-                { "verbose", no_argument, NULL, 'v' },
-                { "quiet", no_argument, NULL, 'q' },
-                { "help", no_argument, NULL, 'h' },
+                {"foreground", no_argument, NULL, 'f'},
+                {"password-stdin", no_argument, NULL, 'p'},
+                {"ask", no_argument, NULL, 'a'},
+                {"username", required_argument, NULL, 'u'},
+                {"fragment-size", required_argument, NULL, 'F'},
+                {"verbose", no_argument, NULL, 'v'},
+                {"quiet", no_argument, NULL, 'q'},
+                {"help", no_argument, NULL, 'h'},
                 {},
         };
-        struct fg f = { .verbosity = 1, .final = ENGINE_STATE_FAILED };
-        struct engine_params ep = { 0 };
+        struct fg f = {.verbosity = 1, .final = ENGINE_STATE_FAILED};
+        struct engine_params ep = {0};
         struct engine_callbacks cb = {
                 .state_changed = on_state,
                 .apply_config = on_apply,
@@ -483,7 +483,7 @@ int connect_foreground(int argc, char *argv[])
         struct sockaddr_storage a500, a4500;
         socklen_t l500, l4500;
         struct udp_caps caps500, caps4500;
-        struct tun_open_opts to = { .want_offloads = true };
+        struct tun_open_opts to = {.want_offloads = true};
         enum tun_mode tun_mode;
         g_autoptr(GError) error = NULL;
         char secret[SECRET_MAX] = "";
@@ -512,8 +512,7 @@ int connect_foreground(int argc, char *argv[])
                         unsigned long v = strtoul(optarg, &end, 10);
 
                         if (!end || *end || v < 576 || v > 65535) {
-                                fprintf(stderr, "%s: --fragment-size: 576..65535\n",
-                                        cli_program);
+                                fprintf(stderr, "%s: --fragment-size: 576..65535\n", cli_program);
                                 return CLI_EXIT_USAGE;
                         }
                         fragment_size = (unsigned)v;
@@ -554,8 +553,9 @@ int connect_foreground(int argc, char *argv[])
                 }
         }
         if (geteuid() != 0) {
-                fprintf(stderr, "%s: connect --foreground runs as root (tunnel device, routes, "
-                                "DNS); without root use tsunagud\n",
+                fprintf(stderr,
+                        "%s: connect --foreground runs as root (tunnel device, routes, "
+                        "DNS); without root use tsunagud\n",
                         cli_program);
                 goto out;
         }
@@ -578,15 +578,15 @@ int connect_foreground(int argc, char *argv[])
         }
         with_port(&f.gateway, f.prof->port, &a500, &l500);
         with_port(&f.gateway, 4500, &a4500, &l4500);
-        fd500 = udp_open(&(struct udp_open_opts){ .remote = (struct sockaddr *)&a500,
-                                                  .remote_len = l500,
-                                                  .fwmark = PLATFORM_FWMARK_DEFAULT,
-                                                  .buf_bytes = 256 * 1024 },
+        fd500 = udp_open(&(struct udp_open_opts){.remote = (struct sockaddr *)&a500,
+                                                 .remote_len = l500,
+                                                 .fwmark = PLATFORM_FWMARK_DEFAULT,
+                                                 .buf_bytes = 256 * 1024},
                          &caps500);
-        fd4500 = udp_open(&(struct udp_open_opts){ .remote = (struct sockaddr *)&a4500,
-                                                   .remote_len = l4500,
-                                                   .fwmark = PLATFORM_FWMARK_DEFAULT,
-                                                   .want_offloads = true },
+        fd4500 = udp_open(&(struct udp_open_opts){.remote = (struct sockaddr *)&a4500,
+                                                  .remote_len = l4500,
+                                                  .fwmark = PLATFORM_FWMARK_DEFAULT,
+                                                  .want_offloads = true},
                           &caps4500);
         if (fd500 < 0 || fd4500 < 0) {
                 fprintf(stderr, "%s: cannot open the UDP sockets to %s: %s\n", cli_program,
@@ -622,8 +622,8 @@ int connect_foreground(int argc, char *argv[])
         }
         sig_int = g_unix_signal_add(SIGINT, on_signal, &f);
         sig_term = g_unix_signal_add(SIGTERM, on_signal, &f);
-        say(&f, 1, "connecting to %s with profile '%s' (tunnel %s)\n", f.prof->host,
-            f.prof->name, f.ifname);
+        say(&f, 1, "connecting to %s with profile '%s' (tunnel %s)\n", f.prof->host, f.prof->name,
+            f.ifname);
         (void)engine_start(f.engine);
         /* A failure before the loop runs (a quit then would be lost). */
         if (engine_get_state(f.engine) != ENGINE_STATE_FAILED &&
@@ -672,8 +672,9 @@ int connect_foreground(int argc, char *argv[])
 {
         (void)argc;
         (void)argv;
-        fprintf(stderr, "%s: connect --foreground needs the platform layer (libmnl and "
-                        "libnftables), which this build does not have\n",
+        fprintf(stderr,
+                "%s: connect --foreground needs the platform layer (libmnl and "
+                "libnftables), which this build does not have\n",
                 cli_program);
         return CLI_EXIT_FAILURE;
 }

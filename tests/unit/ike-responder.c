@@ -130,6 +130,9 @@ static int send_plain(struct responder *r, struct ike_message *m, struct resp_ou
         k = ike_message_serialize(m, &w);
         if (k < 0)
                 return fail(r, k, "serialize: %d", k);
+        if (r->cfg.record)
+                r->cfg.record(r->cfg.record_ud, &m->hdr, ike_chain_first_type(&m->clear),
+                              SLICE(buf + IKEV2_HEADER_LEN, wbuf_len(&w) - IKEV2_HEADER_LEN));
         if (keep && bytes_dup(keep, wbuf_slice(&w)) < 0)
                 return -ENOMEM;
         return out_push(r, out, wbuf_slice(&w));
@@ -169,6 +172,8 @@ static int send_protected(struct responder *r, struct ike_message *m, struct res
         if (k < 0)
                 return fail(r, k, "serialize inner: %d", k);
         plain = wbuf_slice(&w);
+        if (r->cfg.record)
+                r->cfg.record(r->cfg.record_ud, &m->hdr, first, plain);
         whole = 28 + 4 + plain.len + ike_sk_overhead(&r->suite, plain.len);
         if (!r->cfg.fragmentation || whole <= r->cfg.fragment_size)
                 return protect_one(r, m, false, 0, 0, first, plain, out);

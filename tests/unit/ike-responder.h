@@ -22,6 +22,7 @@
 #include "client/crypto/aead.h"
 #include "client/crypto/rng.h"
 #include "client/ike/keys.h"
+#include "client/ike/message.h"
 
 enum resp_client_auth {
         RESP_CLIENT_EAP_MSCHAPV2 = 1,
@@ -88,6 +89,11 @@ struct resp_config {
         /* Configuration reply (0 attributes: a default set). */
         struct resp_cp_attr cp[16];
         size_t n_cp;
+        /* Sees every message the responder sends, before protection: the
+         * header, the first payload type and the payload chain (for seed
+         * corpora). May be NULL. */
+        void (*record)(void *ud, const struct ike_header *h, uint8_t first, struct slice chain);
+        void *record_ud;
 };
 
 #define RESP_MAX_OUT 8

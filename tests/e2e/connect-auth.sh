@@ -32,5 +32,19 @@ e2e_profile "$E2E_DIR/full.tsunagu" EAP_FULL
 sed -i 's/^mode = split$/mode = full/' "$E2E_DIR/full.tsunagu"
 e2e_run_case EAP_FULL "$E2E_DIR/full.tsunagu" "$LAB_EAP_PASSWORD" 10.98.0.0/24
 
+# The same gateway from a strongSwan .sswan file, used as it is (no import
+# step): profile_import() reads every format.
+cat >"$E2E_DIR/lab.sswan" <<EOF
+{
+  "uuid": "$(cat /proc/sys/kernel/random/uuid)",
+  "name": "lab from a .sswan file",
+  "type": "ikev2-eap",
+  "remote": { "addr": "$LAB_GW_NAME", "id": "$LAB_GW_ID", "cert": "$E2E_CA_B64" },
+  "local": { "id": "$LAB_SC_EAP_SPLIT_ID", "eap_id": "$LAB_SC_EAP_SPLIT_EAP_ID" },
+  "split-tunneling": { "subnets": "$LAB_CORP_NET" }
+}
+EOF
+e2e_run_case SSWAN "$E2E_DIR/lab.sswan" "$LAB_EAP_PASSWORD"
+
 diag "connect times: $E2E_TIMES"
 tap_done

@@ -32,9 +32,7 @@ for row in "${cases[@]}"; do
             not_ok "$name: the gateway shows $want_ike and ${want_esp#ESP:}"
             diag "$sas"
         fi
-        tap_check "$name: ping through the tunnel" in_client ping -c 2 -i 0.2 -W 2 "$LAB_LAN_IP"
-        body=$(in_client curl -sS -m 5 "$LAB_HELLO_URL" 2>&1)
-        [ "$body" = "$LAB_HELLO_CONTENT" ] && ok "$name: HTTP" || not_ok "$name: HTTP ($body)"
+        e2e_check_tunnel "$name" 10.99.0.0/24
         e2e_disconnect
         rc=$?
         [ $rc = 0 ] && ok "$name: disconnected" || not_ok "$name: disconnect exit $rc"

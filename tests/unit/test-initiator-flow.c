@@ -184,6 +184,21 @@ static void test_cert_rsa(void)
         EVP_PKEY_free(cl_key);
 }
 
+/* No SIGNATURE_HASH_ALGORITHMS from the gateway: our ECDSA P-256 key signs
+ * with the classic method 9 (RFC 4754) instead of RFC 7427. */
+static void test_cert_classic_method(void)
+{
+        struct harness h;
+
+        h_init(&h, H_CERT);
+        h.rcfg.hash_algorithms = false;
+        h_start(&h);
+        assert_established(&h);
+        g_assert_true(h.resp.client_auth_ok);
+        h_assert_log(&h, "authenticating with our certificate (AUTH ECDSA_SHA256_P256)");
+        h_free(&h);
+}
+
 static void test_cert_eap(void)
 {
         struct harness h;
@@ -539,6 +554,7 @@ int main(int argc, char *argv[])
         g_test_add_func("/initiator/flow/eap-md5", test_eap_md5);
         g_test_add_func("/initiator/flow/cert-ecdsa", test_cert_ecdsa);
         g_test_add_func("/initiator/flow/cert-rsa-pss-cbc", test_cert_rsa);
+        g_test_add_func("/initiator/flow/cert-classic-method", test_cert_classic_method);
         g_test_add_func("/initiator/flow/cert-eap", test_cert_eap);
         g_test_add_func("/initiator/flow/cert-eap-needs-multiple-auth",
                         test_cert_eap_needs_multiple_auth);

@@ -283,7 +283,7 @@ static int on_apply(void *ud, const struct engine_net_config *c, char **ret_erro
         pc.search_domains = (const char *const *)p->dns_search;
         for (unsigned i = 0; i < c->n_domains; i++)
                 routing[n_routing++] = c->domains[i];
-        for (size_t i = 0; p->dns_routing && p->dns_routing[i] && n_routing < 32 + c->n_domains;
+        for (size_t i = 0; p->dns_routing && p->dns_routing[i] && n_routing < 32u + (size_t)c->n_domains;
              i++)
                 routing[n_routing++] = p->dns_routing[i];
         routing[n_routing] = NULL;

@@ -16,7 +16,7 @@
 #include <openssl/x509_vfy.h>
 
 #include "client/common/macro.h"
-#include "eap_libctx.h"
+#include "client/crypto/legacy.h"
 
 #define MAX_CERTS 16 /* in a CA bundle or a client chain */
 
@@ -174,7 +174,7 @@ static int load_key(struct slice s, struct slice pass, EVP_PKEY **ret, char *rea
  * PKCS#12 (RFC 7292) by hand rather than through PKCS12_parse(): the
  * encrypted SafeContents of files written by older tools use RC2-40, which
  * only the legacy provider has, and PKCS12_parse() can only fetch from the
- * default library context. Decryption therefore runs in the EAP library
+ * default library context. Decryption therefore runs in the legacy library
  * context; the keys and certificates themselves are decoded in the default
  * one, where the TLS stack uses them.
  */
@@ -228,7 +228,7 @@ static int p12_bags(STACK_OF(PKCS12_SAFEBAG) *bags, const char *pass, int passle
 static int p12_load(struct eap_tls_creds *c, struct slice der, struct slice pass, char *reason,
                     size_t reason_size)
 {
-        OSSL_LIB_CTX *libctx = eap_legacy_libctx();
+        OSSL_LIB_CTX *libctx = crypto_legacy_libctx();
         STACK_OF(PKCS7) *safes = NULL;
         STACK_OF(X509) *certs = NULL;
         EVP_PKEY *key = NULL;

@@ -35,6 +35,7 @@
 #include <openssl/x509.h>
 
 #include "client/common/bytes.h"
+#include "client/crypto/pkcs12.h"
 
 enum crypto_sig_scheme {
         CRYPTO_SIG_NONE = 0,
@@ -67,12 +68,7 @@ uint16_t crypto_sig_scheme_hash(enum crypto_sig_scheme s);
  */
 int crypto_privkey_load(struct slice data, struct slice passphrase, EVP_PKEY **ret);
 
-/*
- * PKCS#12: the key, its certificate and any further certificates (the chain).
- * ret_cert and ret_chain may be NULL. Errors as crypto_privkey_load().
- */
-int crypto_pkcs12_load(struct slice data, struct slice passphrase, EVP_PKEY **ret_key,
-                       X509 **ret_cert, STACK_OF(X509) * *ret_chain);
+/* crypto_pkcs12_load() lives in pkcs12.h, included above. */
 
 /* ------------------------------------------------------------------ AUTH */
 

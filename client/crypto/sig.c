@@ -108,8 +108,13 @@ int crypto_privkey_load(struct slice data, struct slice passphrase, EVP_PKEY **r
 
         if (!data.ptr || data.len == 0)
                 return -EBADMSG;
-        if (crypto_pkcs12_detect(data))
-                return crypto_pkcs12_load(data, passphrase, ret, NULL, NULL);
+        if (crypto_pkcs12_detect(data)) {
+                int r = crypto_pkcs12_load(data, passphrase, ret, NULL, NULL);
+
+                /* This function's errors: whatever else keeps the key from
+                 * us is "not a key we can read". */
+                return r == 0 || r == -EKEYREJECTED || r == -ENOMEM ? r : -EBADMSG;
+        }
         /* Any input format (PEM, DER), any structure (PKCS#8, encrypted
          * PKCS#8, type-specific), private keys only. */
         dctx = OSSL_DECODER_CTX_new_for_pkey(&key, NULL, NULL, NULL, EVP_PKEY_KEYPAIR, NULL, NULL);

@@ -61,10 +61,11 @@ uint16_t crypto_sig_scheme_hash(enum crypto_sig_scheme s);
 
 /*
  * Loads a private key from bytes: PEM or DER (PKCS#8, encrypted PKCS#8,
- * traditional RSA/EC), or PKCS#12 (the first key in it). passphrase may be
- * empty. Never from a path. Returns 0, -EBADMSG (not a key we can read, or
- * the wrong passphrase for PEM/DER), -EKEYREJECTED (PKCS#12 whose MAC does
- * not verify with this passphrase), -ENOMEM.
+ * traditional RSA/EC), or PKCS#12 (its one key, through crypto_pkcs12_open()
+ * with the passphrase rules of pkcs12.h). passphrase may be empty. Never
+ * from a path. Returns 0, -EBADMSG (not a key we can read, or the wrong
+ * passphrase for PEM/DER), -EKEYREJECTED (PKCS#12 that does not open with
+ * this passphrase), -ENOMEM.
  */
 int crypto_privkey_load(struct slice data, struct slice passphrase, EVP_PKEY **ret);
 

@@ -19,9 +19,10 @@
 #include "client/common/macro.h"
 #include "legacy.h"
 
-/* scrypt's work grows with N * r * p (RFC 7914 2); OpenSSL's own default
- * for PKCS#8 is 2^14 * 8 * 1 = 2^17. */
-#define MAX_SCRYPT_WORK (UINT64_C(1) << 22)
+/* scrypt's work grows with N * r * p (RFC 7914 2); one unit costs about
+ * what 4 PBKDF2-HMAC-SHA256 iterations do. OpenSSL's own default for PKCS#8
+ * (N 2^14, r 8, p 1) is then 2^19 iterations' worth. */
+#define SCRYPT_UNIT_COST 4
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(PKCS12 *, PKCS12_free);
 DEFINE_TRIVIAL_CLEANUP_FUNC(PBEPARAM *, PBEPARAM_free);
@@ -44,6 +45,7 @@ struct walk {
         EVP_PKEY *key;
         STACK_OF(X509) * certs;
         unsigned n_bags;
+        uint64_t *work; /* KDF iterations spent on this file, all candidates */
         char *reason;
         size_t reason_size;
 };
@@ -96,6 +98,17 @@ static int check_count(struct walk *w, const ASN1_INTEGER *a, uint64_t max, cons
         return 0;
 }
 
+/* Every key derivation draws on one budget per file: RFC 7292 leaves the
+ * iteration counts to whoever wrote the file. */
+static int charge(struct walk *w, uint64_t iterations)
+{
+        if (iterations > CRYPTO_PKCS12_MAX_WORK - *w->work)
+                return walk_fail(w, -E2BIG, "more than %d key derivation iterations in all",
+                                 CRYPTO_PKCS12_MAX_WORK);
+        *w->work += iterations;
+        return 0;
+}
+
 static int check_md(struct walk *w, OSSL_LIB_CTX *libctx, int nid, const char *what)
 {
         const char *sn = nid > 0 ? OBJ_nid2sn(nid) : NULL;
@@ -127,36 +140,44 @@ static int check_cipher(struct walk *w, const ASN1_OBJECT *obj, int nid, const c
         return 0;
 }
 
+/* The parameters of an AlgorithmIdentifier decoded as it: a SEQUENCE,
+ * present. NULL with the reason set otherwise. */
+static void *unpack_params(struct walk *w, const ASN1_ITEM *it, const ASN1_TYPE *param,
+                           const char *what, const char *which)
+{
+        void *p = param ? ASN1_TYPE_unpack_sequence(it, param) : NULL;
+
+        if (!p) {
+                ERR_clear_error();
+                walk_fail(w, -EBADMSG, "%s: malformed %s parameters", what, which);
+        }
+        return p;
+}
+
 /* PBES2 (RFC 8018 6.2, A.4): PBKDF2 or scrypt, then a block cipher. */
 static int check_pbes2(struct walk *w, const ASN1_TYPE *param, const char *what)
 {
         _cleanup_(PBE2PARAM_freep) PBE2PARAM *pbe2 = NULL;
-        uint64_t iter;
+        uint64_t cost;
         char buf[64];
         int kdf, r;
 
-        if (param)
-                pbe2 = ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBE2PARAM), param);
-        if (!pbe2 || !pbe2->keyfunc || !pbe2->encryption) {
-                ERR_clear_error();
-                return walk_fail(w, -EBADMSG, "%s: malformed PBES2 parameters (RFC 8018 A.4)",
-                                 what);
-        }
+        pbe2 = unpack_params(w, ASN1_ITEM_rptr(PBE2PARAM), param, what, "PBES2 (RFC 8018 A.4)");
+        if (!pbe2)
+                return -EBADMSG;
+        if (!pbe2->keyfunc || !pbe2->encryption) /* not OPTIONAL, but be sure */
+                return walk_fail(w, -EBADMSG, "%s: malformed PBES2 parameters", what);
         kdf = OBJ_obj2nid(pbe2->keyfunc->algorithm);
         if (kdf == NID_id_pbkdf2) {
                 _cleanup_(PBKDF2PARAM_freep) PBKDF2PARAM *p = NULL;
                 int prf = NID_hmacWithSHA1, md = NID_undef; /* RFC 8018 A.2 default */
 
-                if (pbe2->keyfunc->parameter)
-                        p = ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBKDF2PARAM),
-                                                      pbe2->keyfunc->parameter);
-                if (!p) {
-                        ERR_clear_error();
-                        return walk_fail(w, -EBADMSG,
-                                         "%s: malformed PBKDF2 parameters (RFC 8018 A.2)", what);
-                }
+                p = unpack_params(w, ASN1_ITEM_rptr(PBKDF2PARAM), pbe2->keyfunc->parameter, what,
+                                  "PBKDF2 (RFC 8018 A.2)");
+                if (!p)
+                        return -EBADMSG;
                 r = check_count(w, p->iter, CRYPTO_PKCS12_MAX_ITER, "PBKDF2 iteration count",
-                                &iter);
+                                &cost);
                 if (r < 0)
                         return r;
                 if (p->prf)
@@ -170,27 +191,24 @@ static int check_pbes2(struct walk *w, const ASN1_TYPE *param, const char *what)
                 _cleanup_(SCRYPT_PARAMS_freep) SCRYPT_PARAMS *p = NULL;
                 uint64_t n, bs, par;
 
-                if (pbe2->keyfunc->parameter)
-                        p = ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(SCRYPT_PARAMS),
-                                                      pbe2->keyfunc->parameter);
-                if (!p) {
-                        ERR_clear_error();
-                        return walk_fail(w, -EBADMSG,
-                                         "%s: malformed scrypt parameters (RFC 7914 7.1)", what);
-                }
-                /* Each factor within the whole budget first, so the product
-                 * cannot overflow. */
-                r = check_count(w, p->costParameter, MAX_SCRYPT_WORK, "scrypt N", &n);
+                p = unpack_params(w, ASN1_ITEM_rptr(SCRYPT_PARAMS), pbe2->keyfunc->parameter, what,
+                                  "scrypt (RFC 7914 7.1)");
+                if (!p)
+                        return -EBADMSG;
+                /* Each factor within the limit first, so that the product
+                 * cannot overflow (4 * 10^18 < 2^64). */
+                r = check_count(w, p->costParameter, CRYPTO_PKCS12_MAX_ITER, "scrypt N", &n);
                 if (r >= 0)
-                        r = check_count(w, p->blockSize, MAX_SCRYPT_WORK, "scrypt r", &bs);
+                        r = check_count(w, p->blockSize, CRYPTO_PKCS12_MAX_ITER, "scrypt r", &bs);
                 if (r >= 0)
-                        r = check_count(w, p->parallelizationParameter, MAX_SCRYPT_WORK, "scrypt p",
-                                        &par);
+                        r = check_count(w, p->parallelizationParameter, CRYPTO_PKCS12_MAX_ITER,
+                                        "scrypt p", &par);
                 if (r < 0)
                         return r;
-                if (n * bs > MAX_SCRYPT_WORK || n * bs * par > MAX_SCRYPT_WORK)
-                        return walk_fail(w, -E2BIG, "%s: scrypt cost N*r*p above the limit of %llu",
-                                         what, (unsigned long long)MAX_SCRYPT_WORK);
+                cost = SCRYPT_UNIT_COST * n * bs * par;
+                if (cost > CRYPTO_PKCS12_MAX_ITER)
+                        return walk_fail(w, -E2BIG, "%s: scrypt cost N*r*p is above the limit",
+                                         what);
 #endif
         } else {
                 return walk_fail(w, -ENOTSUP, "%s: key derivation %s is not supported", what,
@@ -198,8 +216,11 @@ static int check_pbes2(struct walk *w, const ASN1_TYPE *param, const char *what)
         }
         if (r < 0)
                 return r;
-        return check_cipher(w, pbe2->encryption->algorithm,
-                            OBJ_obj2nid(pbe2->encryption->algorithm), what);
+        r = check_cipher(w, pbe2->encryption->algorithm, OBJ_obj2nid(pbe2->encryption->algorithm),
+                         what);
+        if (r < 0)
+                return r;
+        return charge(w, cost);
 }
 
 /*
@@ -223,20 +244,21 @@ static int check_pbe(struct walk *w, const X509_ALGOR *alg, const char *what)
         if (nid == NID_undef || !EVP_PBE_find(EVP_PBE_TYPE_OUTER, nid, &cipher, &md, NULL))
                 return walk_fail(w, -ENOTSUP, "%s: encryption %s is not supported", what,
                                  obj_name(alg->algorithm, buf));
-        if (alg->parameter)
-                p = ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBEPARAM), alg->parameter);
-        if (!p) {
-                ERR_clear_error();
-                return walk_fail(w, -EBADMSG, "%s: malformed %s parameters", what,
-                                 obj_name(alg->algorithm, buf));
-        }
+        p = unpack_params(w, ASN1_ITEM_rptr(PBEPARAM), alg->parameter, what,
+                          obj_name(alg->algorithm, buf));
+        if (!p)
+                return -EBADMSG;
         r = check_count(w, p->iter, CRYPTO_PKCS12_MAX_ITER, "encryption iteration count", &iter);
         if (r < 0)
                 return r;
         r = check_cipher(w, NULL, cipher, what);
         if (r < 0)
                 return r;
-        return check_md(w, w->libctx, md, what);
+        r = check_md(w, w->libctx, md, what);
+        if (r < 0)
+                return r;
+        /* The key and the IV are derived one after the other (RFC 7292 B.2). */
+        return charge(w, 2 * iter);
 }
 
 /* ------------------------------------------------------------------ bags */
@@ -353,7 +375,19 @@ static int walk_bags(struct walk *w, const STACK_OF(PKCS12_SAFEBAG) * bags, unsi
         return 0;
 }
 
-/* The SafeContents of one ContentInfo of the authSafe (RFC 7292 5.1). */
+/* An encryptedData ContentInfo (RFC 2315 13) that can be decrypted: its
+ * contents are there and its algorithm passes check_pbe(). */
+static int check_encrypted(struct walk *w, const PKCS7 *p7)
+{
+        const PKCS7_ENC_CONTENT *enc = p7->d.encrypted ? p7->d.encrypted->enc_data : NULL;
+
+        if (!enc || !enc->enc_data)
+                return walk_fail(w, -EBADMSG, "an encryptedData without contents");
+        return check_pbe(w, enc->algorithm, "the encrypted contents");
+}
+
+/* The SafeContents of one ContentInfo of the authSafe (RFC 7292 5.1);
+ * encrypted ones went through check_encrypted() already. */
 static int walk_content(struct walk *w, PKCS7 *p7)
 {
         STACK_OF(PKCS12_SAFEBAG) *bags = NULL;
@@ -370,12 +404,7 @@ static int walk_content(struct walk *w, PKCS7 *p7)
                 }
                 break;
         case NID_pkcs7_encrypted:
-                enc = p7->d.encrypted ? p7->d.encrypted->enc_data : NULL;
-                if (!enc || !enc->enc_data)
-                        return walk_fail(w, -EBADMSG, "an encryptedData without contents");
-                r = check_pbe(w, enc->algorithm, "the encrypted contents");
-                if (r < 0)
-                        return r;
+                enc = p7->d.encrypted->enc_data;
                 bags = PKCS12_item_decrypt_d2i_ex(enc->algorithm, ASN1_ITEM_rptr(PKCS12_SAFEBAGS),
                                                   w->pass.s, w->pass.len, enc->enc_data, 1,
                                                   w->libctx, NULL);
@@ -397,13 +426,14 @@ static int walk_content(struct walk *w, PKCS7 *p7)
 }
 
 /* Everything in the file with one encoding of the passphrase. */
-static int read_all(const PKCS12 *p12, struct pass pass, struct crypto_pkcs12 *ret, char *reason,
-                    size_t reason_size)
+static int read_all(const PKCS12 *p12, struct pass pass, uint64_t *work, struct crypto_pkcs12 *ret,
+                    char *reason, size_t reason_size)
 {
         struct walk w = {
                 .libctx = crypto_legacy_libctx(), /* NULL (the default) without the provider */
                 .pass = pass,
                 .certs = sk_X509_new_null(),
+                .work = work,
                 .reason = reason,
                 .reason_size = reason_size,
         };
@@ -419,13 +449,20 @@ static int read_all(const PKCS12 *p12, struct pass pass, struct crypto_pkcs12 *r
                 r = walk_fail(&w, -EBADMSG, "the authSafe does not decode");
                 goto out;
         }
+        /* The outer layer first: a file that asks for too much work (many
+         * encryptedData with costly parameters) is refused before any of it
+         * is done. Shrouded keys inside are checked as they come. */
         r = 0;
         for (int i = 0; r >= 0 && i < sk_PKCS7_num(safes); i++) {
+                const PKCS7 *p7 = sk_PKCS7_value(safes, i);
+
                 if (++w.n_bags > CRYPTO_PKCS12_MAX_BAGS)
                         r = walk_fail(&w, -E2BIG, "more than %d bags", CRYPTO_PKCS12_MAX_BAGS);
-                else
-                        r = walk_content(&w, sk_PKCS7_value(safes, i));
+                else if (OBJ_obj2nid(p7->type) == NID_pkcs7_encrypted)
+                        r = check_encrypted(&w, p7);
         }
+        for (int i = 0; r >= 0 && i < sk_PKCS7_num(safes); i++)
+                r = walk_content(&w, sk_PKCS7_value(safes, i));
         if (r < 0)
                 goto out;
         if (!w.key) {
@@ -453,32 +490,39 @@ out:
 }
 
 /* The MAC's digest and iteration count (RFC 7292 4) are usable. */
-static int check_mac(const PKCS12 *p12, char *reason, size_t reason_size)
+static int check_mac(struct walk *w, const PKCS12 *p12, uint64_t *ret_iter)
 {
-        struct walk w = {.reason = reason, .reason_size = reason_size};
         const X509_ALGOR *alg = NULL;
         const ASN1_INTEGER *iter = NULL;
-        uint64_t n;
+        uint64_t n = 1; /* absent: 1 */
         int r;
 
         PKCS12_get0_mac(NULL, &alg, NULL, &iter, p12);
         if (!alg || !alg->algorithm)
-                return walk_fail(&w, -EBADMSG, "MacData without an algorithm");
-        if (iter) { /* absent: 1 */
-                r = check_count(&w, iter, CRYPTO_PKCS12_MAX_ITER, "MAC iteration count", &n);
+                return walk_fail(w, -EBADMSG, "MacData without an algorithm");
+        if (iter) {
+                r = check_count(w, iter, CRYPTO_PKCS12_MAX_ITER, "MAC iteration count", &n);
                 if (r < 0)
                         return r;
         }
         /* PKCS12_verify_mac() works in the default context. */
-        return check_md(&w, NULL, OBJ_obj2nid(alg->algorithm), "the integrity check");
+        r = check_md(w, NULL, OBJ_obj2nid(alg->algorithm), "the integrity check");
+        if (r < 0)
+                return r;
+        *ret_iter = n;
+        return 0;
 }
 
-static bool mac_verifies(PKCS12 *p12, struct pass p)
+/* 1 when the MAC verifies with p, 0 when not, -E2BIG when the budget is spent. */
+static int mac_verifies(struct walk *w, PKCS12 *p12, struct pass p, uint64_t iter)
 {
-        bool ok = PKCS12_verify_mac(p12, p.s, p.len) == 1;
+        int r = charge(w, iter);
 
+        if (r < 0)
+                return r;
+        r = PKCS12_verify_mac(p12, p.s, p.len) == 1;
         ERR_clear_error();
-        return ok;
+        return r;
 }
 
 /* One DER PFX and nothing after it, or NULL. */
@@ -510,28 +554,34 @@ static int open_pass(PKCS12 *p12, const struct pass *cand, size_t n, bool given,
                      struct crypto_pkcs12 *ret, char *reason, size_t reason_size)
 {
         static const struct pass empty[] = {{"", 0}, {NULL, 0}};
+        uint64_t work = 0, mac_iter = 0;
+        struct walk w = {.work = &work, .reason = reason, .reason_size = reason_size};
         int r = -EKEYREJECTED;
 
         if (PKCS12_mac_present(p12)) {
-                r = check_mac(p12, reason, reason_size);
+                r = check_mac(&w, p12, &mac_iter);
+                for (size_t i = 0; r >= 0 && i < n; i++) {
+                        r = mac_verifies(&w, p12, cand[i], mac_iter);
+                        if (r <= 0)
+                                continue;
+                        r = read_all(p12, cand[i], &work, ret, reason, reason_size);
+                        if (r != -EKEYREJECTED)
+                                return r;
+                        /* Integrity and privacy passwords may differ in theory
+                         * (RFC 7292 4); no tool writes that. */
+                        return fail(reason, reason_size, -EBADMSG,
+                                    "the contents do not decrypt with the passphrase that "
+                                    "verifies the integrity check");
+                }
                 if (r < 0)
                         return r;
-                for (size_t i = 0; i < n; i++)
-                        if (mac_verifies(p12, cand[i])) {
-                                r = read_all(p12, cand[i], ret, reason, reason_size);
-                                if (r != -EKEYREJECTED)
-                                        return r;
-                                /* Integrity and privacy passwords may differ in
-                                 * theory (RFC 7292 4); no tool writes that. */
-                                return fail(reason, reason_size, -EBADMSG,
-                                            "the contents do not decrypt with the passphrase "
-                                            "that verifies the integrity check");
-                        }
                 if (!given)
                         return fail(reason, reason_size, -EKEYREJECTED,
                                     "the file needs a passphrase");
-                /* Say so when the file has none, but do not open it. */
-                if (mac_verifies(p12, empty[0]) || mac_verifies(p12, empty[1]))
+                /* Say so when the file has none (budget permitting), but do
+                 * not open it. */
+                if (mac_verifies(&w, p12, empty[0], mac_iter) > 0 ||
+                    mac_verifies(&w, p12, empty[1], mac_iter) > 0)
                         return fail(reason, reason_size, -EKEYREJECTED,
                                     "the file has no passphrase");
                 return fail(reason, reason_size, -EKEYREJECTED,
@@ -539,7 +589,7 @@ static int open_pass(PKCS12 *p12, const struct pass *cand, size_t n, bool given,
         }
         /* No MAC: a candidate is right when everything decrypts with it. */
         for (size_t i = 0; i < n && r == -EKEYREJECTED; i++)
-                r = read_all(p12, cand[i], ret, reason, reason_size);
+                r = read_all(p12, cand[i], &work, ret, reason, reason_size);
         if (r == -EKEYREJECTED)
                 return fail(reason, reason_size, -EKEYREJECTED, "%s",
                             given ? "the contents do not decrypt with this passphrase (the file "

@@ -30,9 +30,12 @@
  * anything is decrypted; without one, a candidate is right when every
  * encrypted part decrypts with it.
  *
- * Limits on what a hostile file controls: CRYPTO_PKCS12_MAX_* below, one
- * private key, and the cost of every key derivation (PBKDF2/PKCS#12 KDF
- * iterations, scrypt N*r*p).
+ * Limits on what a hostile file controls: CRYPTO_PKCS12_MAX_* below and one
+ * private key. Every key derivation (each MAC check, each decryption, for
+ * each passphrase encoding tried) is costed before it runs: at most
+ * CRYPTO_PKCS12_MAX_ITER iterations each (scrypt: 4 * N * r * p), at most
+ * CRYPTO_PKCS12_MAX_WORK for the whole call, so a hostile file costs a
+ * bounded few seconds of CPU at worst.
  */
 #pragma once
 
@@ -48,6 +51,7 @@
 #define CRYPTO_PKCS12_MAX_BAGS    64      /* ContentInfos and SafeBags of every kind */
 #define CRYPTO_PKCS12_MAX_DEPTH   2       /* nested safeContentsBags below the top level */
 #define CRYPTO_PKCS12_MAX_ITER    1000000 /* KDF iterations (OpenSSL writes 2048) */
+#define CRYPTO_PKCS12_MAX_WORK    4000000 /* KDF iterations spent on one file in all */
 #define CRYPTO_PKCS12_REASON_SIZE 160     /* enough for every reason text */
 
 struct crypto_pkcs12 {

@@ -386,14 +386,14 @@ static GBytes *patched(GBytes *b, const uint8_t *from, const uint8_t *to, size_t
 
 static void test_kdf_cost(void)
 {
-        /* 65536 iterations, written as INTEGER 01 00 00, made 0x7fffff =
+        /* 32768 iterations, written as INTEGER 00 80 00, made 0x7fffff =
          * 8388607, above the limit: refused before any work is done. */
-        static const uint8_t it_65536[] = {0x02, 0x03, 0x01, 0x00, 0x00};
+        static const uint8_t it_32768[] = {0x02, 0x03, 0x00, 0x80, 0x00};
         static const uint8_t it_huge[] = {0x02, 0x03, 0x7f, 0xff, 0xff};
-        g_autoptr(GBytes) mac = p12_create("cost", ee_key, ee, NULL, 0, 0, 2048, 65536, false);
-        g_autoptr(GBytes) enc = p12_create("cost", ee_key, ee, NULL, 0, 0, 65536, -1, false);
-        g_autoptr(GBytes) mac_huge = patched(mac, it_65536, it_huge, sizeof(it_65536), 1);
-        g_autoptr(GBytes) enc_huge = patched(enc, it_65536, it_huge, sizeof(it_65536), 2);
+        g_autoptr(GBytes) mac = p12_create("cost", ee_key, ee, NULL, 0, 0, 2048, 32768, false);
+        g_autoptr(GBytes) enc = p12_create("cost", ee_key, ee, NULL, 0, 0, 32768, -1, false);
+        g_autoptr(GBytes) mac_huge = patched(mac, it_32768, it_huge, sizeof(it_32768), 1);
+        g_autoptr(GBytes) enc_huge = patched(enc, it_32768, it_huge, sizeof(it_32768), 2);
         gint64 t0 = g_get_monotonic_time();
 
         expect_open(mac, PASS("cost"), ee_key, ee, NULL);
@@ -402,6 +402,37 @@ static void test_kdf_cost(void)
         expect_error(mac_huge, PASS("cost"), -E2BIG, "MAC iteration count 8388607 is above");
         expect_error(enc_huge, PASS("cost"), -E2BIG, "PBKDF2 iteration count 8388607 is above");
         /* Refused up front: nowhere near the seconds 8 million rounds take. */
+        g_assert_cmpint(g_get_monotonic_time() - t0, <, 200000);
+}
+
+/* Each part within the limit, all of them together above the budget. */
+static void test_kdf_budget(void)
+{
+        /* 32768 made 983040 (0f 00 00): five of those are 4.9 million. */
+        static const uint8_t it_32768[] = {0x02, 0x03, 0x00, 0x80, 0x00};
+        static const uint8_t it_983040[] = {0x02, 0x03, 0x0f, 0x00, 0x00};
+        STACK_OF(PKCS7) *safes = NULL;
+        g_autoptr(GBytes) der = NULL;
+        g_autoptr(GBytes) costly = NULL;
+        gint64 t0;
+
+        for (int i = 0; i < 5; i++) {
+                STACK_OF(PKCS12_SAFEBAG) *sb = NULL;
+
+                g_assert_nonnull(PKCS12_add_cert(&sb, i == 0 ? ee : ca));
+                if (i == 0)
+                        g_assert_nonnull(
+                                PKCS12_add_key(&sb, ee_key, 0, 2048, NID_aes_256_cbc, "cost"));
+                g_assert_true(PKCS12_add_safe(&safes, sb, NID_aes_256_cbc, 32768, "cost") == 1);
+                sk_PKCS12_SAFEBAG_pop_free(sb, PKCS12_SAFEBAG_free);
+        }
+        der = der_of(PKCS12_add_safes(safes, 0)); /* and no MAC */
+        sk_PKCS7_pop_free(safes, PKCS7_free);
+        costly = patched(der, it_32768, it_983040, sizeof(it_32768), 5);
+
+        expect_open(der, PASS("cost"), ee_key, ee, (X509 *[]){ca, ca, ca, ca, NULL});
+        t0 = g_get_monotonic_time();
+        expect_error(costly, PASS("cost"), -E2BIG, "more than 4000000 key derivation iterations");
         g_assert_cmpint(g_get_monotonic_time() - t0, <, 200000);
 }
 
@@ -475,6 +506,7 @@ int main(int argc, char **argv)
         g_test_add_func("/crypto/pkcs12/cert-order", test_cert_order);
         g_test_add_func("/crypto/pkcs12/limits", test_limits);
         g_test_add_func("/crypto/pkcs12/kdf-cost", test_kdf_cost);
+        g_test_add_func("/crypto/pkcs12/kdf-budget", test_kdf_budget);
         g_test_add_func("/crypto/pkcs12/unsupported-and-damaged", test_unsupported_and_damaged);
         g_test_add_func("/crypto/pkcs12/every-byte", test_every_byte);
         r = g_test_run();

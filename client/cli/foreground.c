@@ -66,6 +66,9 @@ static void help(FILE *f)
                 "  -q, --quiet           only errors and the final result\n"
                 "  -h, --help            this text\n"
                 "\n"
+                "SIGINT, SIGTERM and SIGHUP disconnect; a second one leaves at once (what is\n"
+                "left is undone at the next start, from the journal in /run/tsunagu).\n"
+                "\n"
                 "Exit codes: 0 disconnected on request, 1 failure, 2 usage, 3 authentication\n"
                 "failed, 4 gateway unreachable, 5 profile invalid.\n",
                 cli_program);
@@ -283,8 +286,8 @@ static int on_apply(void *ud, const struct engine_net_config *c, char **ret_erro
         pc.search_domains = (const char *const *)p->dns_search;
         for (unsigned i = 0; i < c->n_domains; i++)
                 routing[n_routing++] = c->domains[i];
-        for (size_t i = 0; p->dns_routing && p->dns_routing[i] && n_routing < 32u + (size_t)c->n_domains;
-             i++)
+        for (size_t i = 0;
+             p->dns_routing && p->dns_routing[i] && n_routing < 32u + (size_t)c->n_domains; i++)
                 routing[n_routing++] = p->dns_routing[i];
         routing[n_routing] = NULL;
         pc.routing_domains = routing;
@@ -491,7 +494,7 @@ int connect_foreground(int argc, char *argv[])
         const char *username = NULL;
         unsigned fragment_size = 0;
         int c, r, ret = CLI_EXIT_FAILURE, tun_fd = -1, fd500 = -1, fd4500 = -1;
-        guint sig_int = 0, sig_term = 0;
+        guint sig_int = 0, sig_term = 0, sig_hup = 0;
 
         optind = 1;
         while ((c = getopt_long(argc, argv, "fvqh", opts, NULL)) != -1) {
@@ -622,6 +625,7 @@ int connect_foreground(int argc, char *argv[])
         }
         sig_int = g_unix_signal_add(SIGINT, on_signal, &f);
         sig_term = g_unix_signal_add(SIGTERM, on_signal, &f);
+        sig_hup = g_unix_signal_add(SIGHUP, on_signal, &f); /* the terminal went away */
         say(&f, 1, "connecting to %s with profile '%s' (tunnel %s)\n", f.prof->host, f.prof->name,
             f.ifname);
         (void)engine_start(f.engine);
@@ -650,6 +654,8 @@ out:
                 g_source_remove(sig_int);
         if (sig_term)
                 g_source_remove(sig_term);
+        if (sig_hup)
+                g_source_remove(sig_hup);
         engine_free(f.engine); /* reverts what is still applied */
         if (f.platform)
                 on_revert(&f, false);

@@ -51,7 +51,7 @@
 
 static struct test_pki pki;
 static bool pki_ok;
-static STACK_OF(X509) *trusted;
+static STACK_OF(X509) * trusted;
 static struct seed_writer *seeding; /* set while write_seeds() runs */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -117,13 +117,13 @@ static void actions(struct bench *b, bool deliver)
                                 b->sent_request = true;
                         }
                         if (deliver) {
-                                struct resp_out out = { 0 };
+                                struct resp_out out = {0};
 
                                 (void)resp_handle(&b->resp, d.ptr, d.len, a[i].u.send.natt, &out);
                                 /* keep the answers for later delivery */
                                 for (size_t k = 0; k < out.n && b->pending.n < RESP_MAX_OUT; k++) {
                                         b->pending.d[b->pending.n++] = out.d[k];
-                                        out.d[k] = (struct bytes){ 0 };
+                                        out.d[k] = (struct bytes){0};
                                 }
                                 b->pending_natt = a[i].u.send.natt;
                                 resp_out_clear(&out);
@@ -174,7 +174,7 @@ static void deliver_raw(struct bench *b, const uint8_t *p, size_t len)
 static void deliver_wrapped(struct bench *b, unsigned state, uint8_t first, const uint8_t *p,
                             size_t len)
 {
-        struct resp_out out = { 0 };
+        struct resp_out out = {0};
 
         if (state == 0) {
                 /* an unprotected IKE_SA_INIT answer with this payload chain */
@@ -203,12 +203,12 @@ static void deliver_wrapped(struct bench *b, unsigned state, uint8_t first, cons
         }
         b->resp.natt = true;
         if (state == 3)
-                (void)resp_wrap(&b->resp, first & 1 ? IKEV2_EXCHANGE_CREATE_CHILD_SA
-                                                    : IKEV2_EXCHANGE_INFORMATIONAL,
+                (void)resp_wrap(&b->resp,
+                                first & 1 ? IKEV2_EXCHANGE_CREATE_CHILD_SA
+                                          : IKEV2_EXCHANGE_INFORMATIONAL,
                                 b->resp.next_msgid++, false, first, p, len, &out);
         else
-                (void)resp_wrap(&b->resp, b->ini_exchange, b->ini_msgid, true, first, p, len,
-                                &out);
+                (void)resp_wrap(&b->resp, b->ini_exchange, b->ini_msgid, true, first, p, len, &out);
         for (size_t i = 0; i < out.n; i++) {
                 struct slice ike;
 
@@ -230,8 +230,8 @@ struct seed_writer {
 static void write_seed(struct seed_writer *s, unsigned state, uint8_t first, struct slice chain)
 {
         char path[512];
-        uint8_t hdr[4] = { (uint8_t)(s->auth | state << 2), first, (uint8_t)(chain.len >> 8),
-                           (uint8_t)chain.len };
+        uint8_t hdr[4] = {(uint8_t)(s->auth | state << 2), first, (uint8_t)(chain.len >> 8),
+                          (uint8_t)chain.len};
         FILE *f;
 
         snprintf(path, sizeof(path), "%s/seed-%u-%u-%02u", s->dir, s->auth, state, s->n++);
@@ -276,7 +276,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct ike_identity local_id;
         struct ike_initiator_config c;
         struct resp_config rc;
-        struct bench b = { .now = 1000 };
+        struct bench b = {.now = 1000};
         const char *why;
         unsigned sel, auth, state;
         size_t off = 1;
@@ -298,15 +298,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 .rng = &rng_i,
                 .ike_proposals = &ike,
                 .esp_proposals = &esp,
-                .local = { .family = 4, .addr = { 192, 168, 77, 2 }, .port = 500 },
-                .remote = { .family = 4, .addr = { 192, 0, 2, 1 }, .port = 500 },
+                .local = {.family = 4, .addr = {192, 168, 77, 2}, .port = 500},
+                .remote = {.family = 4, .addr = {192, 0, 2, 1}, .port = 500},
                 .gateway_host = TEST_PKI_SERVER_NAME,
                 .local_id = &local_id,
                 .trusted = trusted,
                 .send_certreq = true,
                 .fragmentation = true,
                 .fragment_size = 576,
-                .retransmit = { .timeout_ms = 100, .tries = 2 },
+                .retransmit = {.timeout_ms = 100, .tries = 2},
                 .unix_time = NOW_UNIX,
         };
         rc = (struct resp_config){
@@ -327,9 +327,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 .hash_algorithms = true,
                 .multiple_auth = true,
                 .family = 4,
-                .gw_addr = { 192, 0, 2, 1 },
+                .gw_addr = {192, 0, 2, 1},
                 .gw_port = 500,
-                .seen_addr = { 198, 51, 100, 2 },
+                .seen_addr = {198, 51, 100, 2},
                 .seen_port = 61000,
                 .record = seeding ? record : NULL,
                 .record_ud = seeding,
@@ -341,8 +341,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 c.eap.identity = SLICE("alice", 5);
                 c.eap.method = auth == 1 ? EAP_TYPE_MD5 : EAP_TYPE_MSCHAPV2;
                 if (state != 5)
-                        c.eap.secret = SLICE(TEST_EAP_FUZZ_PASSWORD,
-                                             strlen(TEST_EAP_FUZZ_PASSWORD));
+                        c.eap.secret =
+                                SLICE(TEST_EAP_FUZZ_PASSWORD, strlen(TEST_EAP_FUZZ_PASSWORD));
                 rc.client_auth = auth == 1 ? RESP_CLIENT_EAP_MD5 : RESP_CLIENT_EAP_MSCHAPV2;
                 break;
         default:
@@ -391,10 +391,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                         /* the gateway's requests, recorded (not delivered) */
                         static const enum resp_request kinds[] = {
                                 RESP_REQ_LIVENESS, RESP_REQ_CREATE_CHILD, RESP_REQ_DELETE_CHILD,
-                                RESP_REQ_DELETE_IKE };
+                                RESP_REQ_DELETE_IKE};
 
                         for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
-                                struct resp_out out = { 0 };
+                                struct resp_out out = {0};
 
                                 (void)resp_request(&b.resp, kinds[k], &out);
                                 resp_out_clear(&out);
@@ -448,11 +448,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
  * answer to our DELETE afterwards), every responder message recorded. */
 static void write_seeds(const char *dir)
 {
-        static const uint8_t empty[1] = { 0 };
+        static const uint8_t empty[1] = {0};
 
         for (unsigned auth = 0; auth < 4; auth++) {
-                struct seed_writer w = { .dir = dir, .auth = auth };
-                uint8_t in[1] = { (uint8_t)(auth | 4u << 2) }; /* state 4: established + DELETE */
+                struct seed_writer w = {.dir = dir, .auth = auth};
+                uint8_t in[1] = {(uint8_t)(auth | 4u << 2)}; /* state 4: established + DELETE */
 
                 seeding = &w;
                 (void)LLVMFuzzerTestOneInput(in, sizeof(in));

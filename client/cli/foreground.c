@@ -66,6 +66,9 @@ static void help(FILE *f)
                 "  -q, --quiet           only errors and the final result\n"
                 "  -h, --help            this text\n"
                 "\n"
+                "SIGINT, SIGTERM and SIGHUP disconnect; a second one leaves at once (what is\n"
+                "left is undone at the next start, from the journal in /run/tsunagu).\n"
+                "\n"
                 "Exit codes: 0 disconnected on request, 1 failure, 2 usage, 3 authentication\n"
                 "failed, 4 gateway unreachable, 5 profile invalid.\n",
                 cli_program);
@@ -162,15 +165,15 @@ static void on_log(void *ud, int priority, const char *message)
 {
         struct fg *f = ud;
 
-        if (priority <= 4 /* LOG_WARNING */ || (priority <= 6 && f->verbosity >= 1) ||
-            f->verbosity >= 2) {
+        /* Errors end the connection and are printed once, at the end. */
+        if ((priority == 4 /* LOG_WARNING */) ||
+            (priority >= 5 && priority <= 6 && f->verbosity >= 1) || f->verbosity >= 2) {
                 fprintf(stderr, "%s: %s\n", cli_program, message);
                 fflush(stderr);
         }
 }
 
-static const char *prefix_text(const struct engine_prefix *p, bool with_len, char *buf,
-                               size_t size)
+static const char *prefix_text(const struct engine_prefix *p, bool with_len, char *buf, size_t size)
 {
         char a[INET6_ADDRSTRLEN];
 
@@ -283,8 +286,8 @@ static int on_apply(void *ud, const struct engine_net_config *c, char **ret_erro
         pc.search_domains = (const char *const *)p->dns_search;
         for (unsigned i = 0; i < c->n_domains; i++)
                 routing[n_routing++] = c->domains[i];
-        for (size_t i = 0; p->dns_routing && p->dns_routing[i] && n_routing < 32 + c->n_domains;
-             i++)
+        for (size_t i = 0;
+             p->dns_routing && p->dns_routing[i] && n_routing < 32u + (size_t)c->n_domains; i++)
                 routing[n_routing++] = p->dns_routing[i];
         routing[n_routing] = NULL;
         pc.routing_domains = routing;
@@ -329,8 +332,8 @@ static void on_revert(void *ud, bool keep_kill_switch)
 
         if (!f->platform)
                 return;
-        if (platform_revert(f->platform,
-                            keep_kill_switch ? PLATFORM_REVERT_KEEP_KILL_SWITCH : 0, &error) < 0)
+        if (platform_revert(f->platform, keep_kill_switch ? PLATFORM_REVERT_KEEP_KILL_SWITCH : 0,
+                            &error) < 0)
                 fprintf(stderr, "%s: undoing the network configuration: %s\n", cli_program,
                         error->message);
         f->platform = NULL;
@@ -391,9 +394,9 @@ static int read_file(const char *path, struct bytes *ret)
 
 static int load_profile(const char *path, struct profile **ret)
 {
-        struct profile_import_options o = { .filename = path, .keep_secrets = true };
+        struct profile_import_options o = {.filename = path, .keep_secrets = true};
         struct profile_report rep;
-        struct bytes b = { 0 };
+        struct bytes b = {0};
         int r;
 
         if (read_file(path, &b) < 0)
@@ -429,8 +432,8 @@ static void pick_state_dir(struct fg *f)
 
 static int resolve(struct fg *f)
 {
-        struct addrinfo hints = { .ai_socktype = SOCK_DGRAM,
-                                  .ai_family = f->prof->ipv6_transport ? AF_UNSPEC : AF_INET };
+        struct addrinfo hints = {.ai_socktype = SOCK_DGRAM,
+                                 .ai_family = f->prof->ipv6_transport ? AF_UNSPEC : AF_INET};
         struct addrinfo *res = NULL;
         int r;
 
@@ -461,18 +464,18 @@ static void with_port(const struct sockaddr_storage *in, uint16_t port,
 int connect_foreground(int argc, char *argv[])
 {
         static const struct option opts[] = {
-                { "foreground", no_argument, NULL, 'f' },
-                { "password-stdin", no_argument, NULL, 'p' },
-                { "ask", no_argument, NULL, 'a' },
-                { "username", required_argument, NULL, 'u' },
-                { "fragment-size", required_argument, NULL, 'F' },
-                { "verbose", no_argument, NULL, 'v' },
-                { "quiet", no_argument, NULL, 'q' },
-                { "help", no_argument, NULL, 'h' },
+                {"foreground", no_argument, NULL, 'f'},
+                {"password-stdin", no_argument, NULL, 'p'},
+                {"ask", no_argument, NULL, 'a'},
+                {"username", required_argument, NULL, 'u'},
+                {"fragment-size", required_argument, NULL, 'F'},
+                {"verbose", no_argument, NULL, 'v'},
+                {"quiet", no_argument, NULL, 'q'},
+                {"help", no_argument, NULL, 'h'},
                 {},
         };
-        struct fg f = { .verbosity = 1, .final = ENGINE_STATE_FAILED };
-        struct engine_params ep = { 0 };
+        struct fg f = {.verbosity = 1, .final = ENGINE_STATE_FAILED};
+        struct engine_params ep = {0};
         struct engine_callbacks cb = {
                 .state_changed = on_state,
                 .apply_config = on_apply,
@@ -483,7 +486,7 @@ int connect_foreground(int argc, char *argv[])
         struct sockaddr_storage a500, a4500;
         socklen_t l500, l4500;
         struct udp_caps caps500, caps4500;
-        struct tun_open_opts to = { .want_offloads = true };
+        struct tun_open_opts to = {.want_offloads = true};
         enum tun_mode tun_mode;
         g_autoptr(GError) error = NULL;
         char secret[SECRET_MAX] = "";
@@ -491,7 +494,7 @@ int connect_foreground(int argc, char *argv[])
         const char *username = NULL;
         unsigned fragment_size = 0;
         int c, r, ret = CLI_EXIT_FAILURE, tun_fd = -1, fd500 = -1, fd4500 = -1;
-        guint sig_int = 0, sig_term = 0;
+        guint sig_int = 0, sig_term = 0, sig_hup = 0;
 
         optind = 1;
         while ((c = getopt_long(argc, argv, "fvqh", opts, NULL)) != -1) {
@@ -512,8 +515,7 @@ int connect_foreground(int argc, char *argv[])
                         unsigned long v = strtoul(optarg, &end, 10);
 
                         if (!end || *end || v < 576 || v > 65535) {
-                                fprintf(stderr, "%s: --fragment-size: 576..65535\n",
-                                        cli_program);
+                                fprintf(stderr, "%s: --fragment-size: 576..65535\n", cli_program);
                                 return CLI_EXIT_USAGE;
                         }
                         fragment_size = (unsigned)v;
@@ -554,8 +556,9 @@ int connect_foreground(int argc, char *argv[])
                 }
         }
         if (geteuid() != 0) {
-                fprintf(stderr, "%s: connect --foreground runs as root (tunnel device, routes, "
-                                "DNS); without root use tsunagud\n",
+                fprintf(stderr,
+                        "%s: connect --foreground runs as root (tunnel device, routes, "
+                        "DNS); without root use tsunagud\n",
                         cli_program);
                 goto out;
         }
@@ -578,15 +581,15 @@ int connect_foreground(int argc, char *argv[])
         }
         with_port(&f.gateway, f.prof->port, &a500, &l500);
         with_port(&f.gateway, 4500, &a4500, &l4500);
-        fd500 = udp_open(&(struct udp_open_opts){ .remote = (struct sockaddr *)&a500,
-                                                  .remote_len = l500,
-                                                  .fwmark = PLATFORM_FWMARK_DEFAULT,
-                                                  .buf_bytes = 256 * 1024 },
+        fd500 = udp_open(&(struct udp_open_opts){.remote = (struct sockaddr *)&a500,
+                                                 .remote_len = l500,
+                                                 .fwmark = PLATFORM_FWMARK_DEFAULT,
+                                                 .buf_bytes = 256 * 1024},
                          &caps500);
-        fd4500 = udp_open(&(struct udp_open_opts){ .remote = (struct sockaddr *)&a4500,
-                                                   .remote_len = l4500,
-                                                   .fwmark = PLATFORM_FWMARK_DEFAULT,
-                                                   .want_offloads = true },
+        fd4500 = udp_open(&(struct udp_open_opts){.remote = (struct sockaddr *)&a4500,
+                                                  .remote_len = l4500,
+                                                  .fwmark = PLATFORM_FWMARK_DEFAULT,
+                                                  .want_offloads = true},
                           &caps4500);
         if (fd500 < 0 || fd4500 < 0) {
                 fprintf(stderr, "%s: cannot open the UDP sockets to %s: %s\n", cli_program,
@@ -622,8 +625,9 @@ int connect_foreground(int argc, char *argv[])
         }
         sig_int = g_unix_signal_add(SIGINT, on_signal, &f);
         sig_term = g_unix_signal_add(SIGTERM, on_signal, &f);
-        say(&f, 1, "connecting to %s with profile '%s' (tunnel %s)\n", f.prof->host,
-            f.prof->name, f.ifname);
+        sig_hup = g_unix_signal_add(SIGHUP, on_signal, &f); /* the terminal went away */
+        say(&f, 1, "connecting to %s with profile '%s' (tunnel %s)\n", f.prof->host, f.prof->name,
+            f.ifname);
         (void)engine_start(f.engine);
         /* A failure before the loop runs (a quit then would be lost). */
         if (engine_get_state(f.engine) != ENGINE_STATE_FAILED &&
@@ -650,6 +654,8 @@ out:
                 g_source_remove(sig_int);
         if (sig_term)
                 g_source_remove(sig_term);
+        if (sig_hup)
+                g_source_remove(sig_hup);
         engine_free(f.engine); /* reverts what is still applied */
         if (f.platform)
                 on_revert(&f, false);
@@ -672,8 +678,9 @@ int connect_foreground(int argc, char *argv[])
 {
         (void)argc;
         (void)argv;
-        fprintf(stderr, "%s: connect --foreground needs the platform layer (libmnl and "
-                        "libnftables), which this build does not have\n",
+        fprintf(stderr,
+                "%s: connect --foreground needs the platform layer (libmnl and "
+                "libnftables), which this build does not have\n",
                 cli_program);
         return CLI_EXIT_FAILURE;
 }

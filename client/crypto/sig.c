@@ -14,7 +14,6 @@
 #include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/objects.h>
-#include <openssl/pkcs12.h>
 #include <openssl/rsa.h>
 
 #include "client/common/macro.h"
@@ -24,7 +23,6 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(EVP_MD_CTX *, EVP_MD_CTX_free);
 DEFINE_TRIVIAL_CLEANUP_FUNC(X509_ALGOR *, X509_ALGOR_free);
 DEFINE_TRIVIAL_CLEANUP_FUNC(RSA_PSS_PARAMS *, RSA_PSS_PARAMS_free);
 DEFINE_TRIVIAL_CLEANUP_FUNC(ECDSA_SIG *, ECDSA_SIG_free);
-DEFINE_TRIVIAL_CLEANUP_FUNC(PKCS12 *, PKCS12_free);
 DEFINE_TRIVIAL_CLEANUP_FUNC(OSSL_DECODER_CTX *, OSSL_DECODER_CTX_free);
 
 enum key_kind {
@@ -101,74 +99,6 @@ static void set_why(const char **ret_why, const char *why)
 
 /* ------------------------------------------------------------------ keys */
 
-/* A NUL-terminated copy for the APIs that want a C string; wiped by the caller. */
-static char *pass_dup(struct slice p)
-{
-        char *s = malloc(p.len + 1);
-
-        if (!s)
-                return NULL;
-        if (p.len)
-                memcpy(s, p.ptr, p.len);
-        s[p.len] = '\0';
-        return s;
-}
-
-static PKCS12 *try_pkcs12(struct slice data)
-{
-        const unsigned char *q = data.ptr;
-        PKCS12 *p12;
-
-        if (data.len > LONG_MAX)
-                return NULL;
-        p12 = d2i_PKCS12(NULL, &q, (long)data.len);
-        if (p12 && q != data.ptr + data.len) {
-                PKCS12_free(p12);
-                return NULL;
-        }
-        return p12;
-}
-
-int crypto_pkcs12_load(struct slice data, struct slice passphrase, EVP_PKEY **ret_key,
-                       X509 **ret_cert, STACK_OF(X509) * *ret_chain)
-{
-        _cleanup_(PKCS12_freep) PKCS12 *p12 = try_pkcs12(data);
-        EVP_PKEY *key = NULL;
-        X509 *cert = NULL;
-        STACK_OF(X509) *chain = NULL;
-        char *pass;
-        int r = 0;
-
-        if (!p12)
-                return -EBADMSG;
-        pass = pass_dup(passphrase);
-        if (!pass)
-                return -ENOMEM;
-        /* Check the MAC first: it tells a wrong passphrase from bad data. */
-        if (PKCS12_mac_present(p12) && PKCS12_verify_mac(p12, pass, (int)passphrase.len) != 1)
-                r = -EKEYREJECTED;
-        else if (PKCS12_parse(p12, pass, &key, &cert, &chain) != 1 || !key)
-                r = -EBADMSG;
-        secure_free(pass, passphrase.len + 1);
-        if (r < 0) {
-                ERR_clear_error();
-                EVP_PKEY_free(key);
-                X509_free(cert);
-                sk_X509_pop_free(chain, X509_free);
-                return r;
-        }
-        *ret_key = key;
-        if (ret_cert)
-                *ret_cert = cert;
-        else
-                X509_free(cert);
-        if (ret_chain)
-                *ret_chain = chain;
-        else
-                sk_X509_pop_free(chain, X509_free);
-        return 0;
-}
-
 int crypto_privkey_load(struct slice data, struct slice passphrase, EVP_PKEY **ret)
 {
         _cleanup_(OSSL_DECODER_CTX_freep) OSSL_DECODER_CTX *dctx = NULL;
@@ -178,11 +108,12 @@ int crypto_privkey_load(struct slice data, struct slice passphrase, EVP_PKEY **r
 
         if (!data.ptr || data.len == 0)
                 return -EBADMSG;
-        {
-                _cleanup_(PKCS12_freep) PKCS12 *p12 = try_pkcs12(data);
+        if (crypto_pkcs12_detect(data)) {
+                int r = crypto_pkcs12_load(data, passphrase, ret, NULL, NULL);
 
-                if (p12)
-                        return crypto_pkcs12_load(data, passphrase, ret, NULL, NULL);
+                /* This function's errors: whatever else keeps the key from
+                 * us is "not a key we can read". */
+                return r == 0 || r == -EKEYREJECTED || r == -ENOMEM ? r : -EBADMSG;
         }
         /* Any input format (PEM, DER), any structure (PKCS#8, encrypted
          * PKCS#8, type-specific), private keys only. */

@@ -35,6 +35,7 @@
 #include <openssl/x509.h>
 
 #include "client/common/bytes.h"
+#include "client/crypto/pkcs12.h"
 
 enum crypto_sig_scheme {
         CRYPTO_SIG_NONE = 0,
@@ -60,19 +61,15 @@ uint16_t crypto_sig_scheme_hash(enum crypto_sig_scheme s);
 
 /*
  * Loads a private key from bytes: PEM or DER (PKCS#8, encrypted PKCS#8,
- * traditional RSA/EC), or PKCS#12 (the first key in it). passphrase may be
- * empty. Never from a path. Returns 0, -EBADMSG (not a key we can read, or
- * the wrong passphrase for PEM/DER), -EKEYREJECTED (PKCS#12 whose MAC does
- * not verify with this passphrase), -ENOMEM.
+ * traditional RSA/EC), or PKCS#12 (its one key, through crypto_pkcs12_open()
+ * with the passphrase rules of pkcs12.h). passphrase may be empty. Never
+ * from a path. Returns 0, -EBADMSG (not a key we can read, or the wrong
+ * passphrase for PEM/DER), -EKEYREJECTED (PKCS#12 that does not open with
+ * this passphrase), -ENOMEM.
  */
 int crypto_privkey_load(struct slice data, struct slice passphrase, EVP_PKEY **ret);
 
-/*
- * PKCS#12: the key, its certificate and any further certificates (the chain).
- * ret_cert and ret_chain may be NULL. Errors as crypto_privkey_load().
- */
-int crypto_pkcs12_load(struct slice data, struct slice passphrase, EVP_PKEY **ret_key,
-                       X509 **ret_cert, STACK_OF(X509) * *ret_chain);
+/* crypto_pkcs12_load() lives in pkcs12.h, included above. */
 
 /* ------------------------------------------------------------------ AUTH */
 

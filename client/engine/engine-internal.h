@@ -44,8 +44,8 @@ struct engine {
         /* credentials and trust */
         X509 *cert;
         EVP_PKEY *key;
-        STACK_OF(X509) *chain;
-        STACK_OF(X509) *trusted;
+        STACK_OF(X509) * chain;
+        STACK_OF(X509) * trusted;
         X509 *tls_cas[ENGINE_MAX_TLS_CAS]; /* borrowed from trusted, for EAP-TLS */
         struct ike_identity local_id, remote_id;
         bool have_remote_id;
@@ -55,6 +55,16 @@ struct engine {
         int inbox_fd; /* eventfd: the datapath threads wake the main context */
         GMutex inbox_lock;
         GQueue inbox; /* struct engine_inbox_item * */
+
+        /* calls from inside the callbacks, run when the batch is done */
+        unsigned in_actions;
+        GSource *deferred;
+        bool deferred_disconnect, deferred_secret_set;
+        enum engine_secret_kind deferred_kind;
+        char *deferred_secret; /* wiped */
+        size_t deferred_secret_len;
+        bool apply_failed;
+        char apply_error[256];
 
         struct esp_datapath *dp;
         bool sa_installed;

@@ -57,7 +57,7 @@ enum engine_error_code engine_error_from_fail(enum ike_fail f)
 
 static struct engine_prefix prefix_of(uint8_t family, const uint8_t *addr, uint8_t len)
 {
-        struct engine_prefix p = { .family = family, .prefixlen = len };
+        struct engine_prefix p = {.family = family, .prefixlen = len};
 
         memcpy(p.addr, addr, family == 4 ? 4 : 16);
         return p;
@@ -102,13 +102,13 @@ void engine_build_net_config(struct engine *e, const struct ike_net_config *in,
                 out->addrs[out->n_addrs++] = prefix_of(6, in->ip6, 128);
         if (p->dns_use_gateway)
                 for (size_t i = 0; i < in->n_dns && out->n_dns < ENGINE_MAX_DNS; i++)
-                        out->dns[out->n_dns++] = prefix_of(in->dns[i].family, in->dns[i].addr,
-                                                           in->dns[i].prefixlen);
+                        out->dns[out->n_dns++] =
+                                prefix_of(in->dns[i].family, in->dns[i].addr, in->dns[i].prefixlen);
         for (size_t i = 0; i < p->n_dns_servers && out->n_dns < ENGINE_MAX_DNS; i++) {
                 uint8_t fam = p->dns_servers[i].family == AF_INET ? 4 : 6;
 
-                out->dns[out->n_dns++] = prefix_of(fam, p->dns_servers[i].addr,
-                                                   fam == 4 ? 32 : 128);
+                out->dns[out->n_dns++] =
+                        prefix_of(fam, p->dns_servers[i].addr, fam == 4 ? 32 : 128);
         }
         for (size_t i = 0; i < in->n_domains && out->n_domains < ENGINE_MAX_DOMAINS; i++)
                 g_strlcpy(out->domains[out->n_domains++], in->domains[i], ENGINE_DOMAIN_MAX);
@@ -121,8 +121,7 @@ void engine_build_net_config(struct engine *e, const struct ike_net_config *in,
                            "the profile asks for a full tunnel, but the gateway only carries "
                            "some networks: routing those only");
         if (p->tunnel == PROFILE_TUNNEL_SPLIT && p->n_subnets > 0) {
-                for (size_t i = 0; i < p->n_subnets && out->n_include < ENGINE_MAX_PREFIXES;
-                     i++) {
+                for (size_t i = 0; i < p->n_subnets && out->n_include < ENGINE_MAX_PREFIXES; i++) {
                         const struct profile_subnet *s = &p->subnets[i];
 
                         if (!covered(in, s)) {
@@ -133,8 +132,8 @@ void engine_build_net_config(struct engine *e, const struct ike_net_config *in,
                                            t, s->prefixlen);
                                 continue;
                         }
-                        out->include[out->n_include++] = prefix_of(
-                                s->family == AF_INET ? 4 : 6, s->addr, s->prefixlen);
+                        out->include[out->n_include++] =
+                                prefix_of(s->family == AF_INET ? 4 : 6, s->addr, s->prefixlen);
                 }
         } else {
                 for (size_t i = 0; i < in->n_routes && out->n_include < ENGINE_MAX_PREFIXES; i++)

@@ -19,7 +19,7 @@
 /* The system trust store (Debian's ca-certificates bundle). */
 #define SYSTEM_CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
 
-static void certs_free(STACK_OF(X509) *s)
+static void certs_free(STACK_OF(X509) * s)
 {
         sk_X509_pop_free(s, X509_free);
 }
@@ -53,8 +53,8 @@ static int load_credentials(struct engine *e)
 
         if (e->cert || !profile_auth_uses_certificate(p->auth))
                 return 0;
-        r = profile_load_client(p, e->passphrase ? e->passphrase : p->client_passphrase,
-                                &e->cert, &e->key, &e->chain);
+        r = profile_load_client(p, e->passphrase ? e->passphrase : p->client_passphrase, &e->cert,
+                                &e->key, &e->chain);
         if (r == -EKEYREJECTED) {
                 if (e->passphrase) {
                         engine_fail(e, ENGINE_ERROR_NO_SECRET,
@@ -166,7 +166,7 @@ static enum ike_auth_kind auth_kind(enum profile_auth a)
 int engine_setup(struct engine *e)
 {
         const struct profile *p = e->prof;
-        struct ike_initiator_config c = { 0 };
+        struct ike_initiator_config c = {0};
         const char *eap_id, *why = NULL;
         char prompt[300];
         int r;

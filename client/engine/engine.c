@@ -104,6 +104,7 @@ static void teardown(struct engine *e)
                 e->dp = NULL;
         }
         source_drop(&e->inbox_src);
+        source_drop(&e->deferred);
         inbox_clear(e);
         if (e->applied) {
                 e->applied = false;
@@ -196,9 +197,10 @@ static void apply_config(struct engine *e, const struct ike_net_config *net)
         }
         r = e->cb.apply_config(e->ud, &e->net, &msg);
         if (r < 0) {
-                /* Tell the gateway we are going (best effort), then fail. */
-                engine_fail(e, ENGINE_ERROR_PLATFORM, "applying the network configuration failed: %s",
-                            msg ? msg : g_strerror(-r));
+                /* Failed after the batch: the gateway is told first. */
+                e->apply_failed = true;
+                g_snprintf(e->apply_error, sizeof(e->apply_error), "%s",
+                           msg ? msg : g_strerror(-r));
                 return;
         }
         e->applied = true;
@@ -245,8 +247,7 @@ static void run_actions(struct engine *e)
                         if (e->password && a[i].u.secret.kind == EAP_SECRET_PASSWORD) {
                                 /* given up front but the peer wants it again: wrong */
                                 (void)ike_initiator_provide_secret(e->ini, a[i].u.secret.kind,
-                                                                   SLICE(NULL, 0),
-                                                                   engine_now_ms());
+                                                                   SLICE(NULL, 0), engine_now_ms());
                                 break;
                         }
                         e->waiting_secret = true;
@@ -298,18 +299,83 @@ static void run_actions(struct engine *e)
         reschedule(e);
 }
 
+/* The configuration could not be applied: a best-effort DELETE (the
+ * datagrams of this one call only), then the failure. */
+static void fail_after_apply(struct engine *e)
+{
+        const struct ike_action *a;
+        size_t n;
+
+        e->apply_failed = false;
+        (void)ike_initiator_disconnect(e->ini, engine_now_ms());
+        a = ike_initiator_actions(e->ini, &n);
+        for (size_t i = 0; i < n; i++)
+                if (a[i].type == IKE_ACTION_SEND)
+                        send_datagram(e, &a[i]);
+        engine_fail(e, ENGINE_ERROR_PLATFORM, "applying the network configuration failed: %s",
+                    e->apply_error);
+}
+
+static void run_actions_batch_inner(struct engine *e);
+
+/* Calls into the engine from its own callbacks (a secret typed at a
+ * prompt need_secret opened, a disconnect from state_changed) would change
+ * the initiator's actions while they are being read: they are run from an
+ * idle source once the batch is done. */
+static gboolean on_deferred(gpointer data)
+{
+        struct engine *e = data;
+
+        source_drop(&e->deferred);
+        if (e->torn_down)
+                return G_SOURCE_REMOVE;
+        if (e->deferred_secret_set) {
+                char *s = e->deferred_secret;
+                size_t len = e->deferred_secret_len;
+
+                e->deferred_secret_set = false;
+                e->deferred_secret = NULL;
+                (void)engine_provide_secret(e, e->deferred_kind, s, len);
+                if (s)
+                        secure_free(s, len + 1);
+        }
+        if (e->deferred_disconnect) {
+                e->deferred_disconnect = false;
+                engine_disconnect(e);
+        }
+        return G_SOURCE_REMOVE;
+}
+
+static void defer(struct engine *e)
+{
+        if (e->deferred)
+                return;
+        e->deferred = g_idle_source_new();
+        g_source_set_callback(e->deferred, on_deferred, e, NULL);
+        g_source_attach(e->deferred, e->ctx);
+}
+
 /* The initiator hands both INSTALL_CHILD and APPLY_CONFIG in one batch; the
  * inbound SA's policy needs the virtual addresses of the second, so the
  * batch is looked at as a whole first. */
 static void run_actions_batch(struct engine *e)
+{
+        if (!e->ini)
+                return;
+        e->in_actions++;
+        run_actions_batch_inner(e);
+        e->in_actions--;
+        if (e->apply_failed && !e->torn_down)
+                fail_after_apply(e);
+}
+
+static void run_actions_batch_inner(struct engine *e)
 {
         const struct ike_action *a;
         const struct ike_child_sa *child = NULL;
         const struct ike_net_config *net = NULL;
         size_t n;
 
-        if (!e->ini)
-                return;
         a = ike_initiator_actions(e->ini, &n);
         for (size_t i = 0; i < n; i++) {
                 if (a[i].type == IKE_ACTION_INSTALL_CHILD)
@@ -318,7 +384,7 @@ static void run_actions_batch(struct engine *e)
                         net = a[i].u.config;
         }
         if (child && !e->torn_down) {
-                install_child(e, child, net ? net : &(struct ike_net_config){ 0 });
+                install_child(e, child, net ? net : &(struct ike_net_config){0});
                 if (e->torn_down)
                         return;
         }
@@ -533,7 +599,12 @@ int engine_new(const struct engine_params *p, const struct engine_callbacks *cb,
 
 static void begin_connect(struct engine *e)
 {
-        int r = engine_setup(e);
+        int r;
+
+        /* need_secret may be answered from inside the callback: deferred. */
+        e->in_actions++;
+        r = engine_setup(e);
+        e->in_actions--;
 
         if (r == -EAGAIN || r < 0)
                 return; /* a question is out, or the failure is reported */
@@ -575,6 +646,20 @@ int engine_provide_secret(struct engine *e, enum engine_secret_kind kind, const 
 {
         if (!e->waiting_secret || kind != e->waiting_kind || e->torn_down)
                 return -EALREADY;
+        if (e->in_actions) {
+                if (e->deferred_secret)
+                        secure_free(e->deferred_secret, e->deferred_secret_len + 1);
+                e->deferred_secret = secret ? g_malloc(len + 1) : NULL;
+                if (secret) {
+                        memcpy(e->deferred_secret, secret, len);
+                        e->deferred_secret[len] = 0;
+                }
+                e->deferred_secret_len = secret ? len : 0;
+                e->deferred_secret_set = true;
+                e->deferred_kind = kind;
+                defer(e);
+                return 0;
+        }
         e->waiting_secret = false;
         if (!secret || len == 0) {
                 if (e->core_waiting) {
@@ -591,8 +676,7 @@ int engine_provide_secret(struct engine *e, enum engine_secret_kind kind, const 
                 enum eap_secret_kind k = kind == ENGINE_SECRET_PASSWORD ? EAP_SECRET_PASSWORD
                                                                         : EAP_SECRET_KEY_PASSPHRASE;
 
-                (void)ike_initiator_provide_secret(e->ini, k, SLICE(secret, len),
-                                                   engine_now_ms());
+                (void)ike_initiator_provide_secret(e->ini, k, SLICE(secret, len), engine_now_ms());
                 run_actions_batch(e);
                 return 0;
         }
@@ -622,6 +706,11 @@ void engine_disconnect(struct engine *e)
         if (!e || e->state == ENGINE_STATE_DISCONNECTED || e->state == ENGINE_STATE_FAILED ||
             e->state == ENGINE_STATE_DISCONNECTING)
                 return;
+        if (e->in_actions) {
+                e->deferred_disconnect = true;
+                defer(e);
+                return;
+        }
         if (!e->ini || !e->started) {
                 teardown(e);
                 set_state(e, ENGINE_STATE_DISCONNECTED);
@@ -690,6 +779,8 @@ void engine_free(struct engine *e)
         if (e->passphrase)
                 secure_free(e->passphrase, strlen(e->passphrase));
         g_free(e->username);
+        if (e->deferred_secret)
+                secure_free(e->deferred_secret, e->deferred_secret_len + 1);
         if (e->inbox_fd >= 0)
                 close(e->inbox_fd);
         inbox_clear(e);

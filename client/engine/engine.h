@@ -77,8 +77,8 @@ enum engine_error_code {
         ENGINE_ERROR_PLATFORM,               /* applying the network configuration failed (1) */
         ENGINE_ERROR_PROTOCOL,               /* the gateway broke the protocol (1) */
         ENGINE_ERROR_DELETED,                /* the gateway closed the connection (1) */
-        ENGINE_ERROR_REDIRECTED,             /* the gateway redirects elsewhere (1, not followed yet) */
-        ENGINE_ERROR_INTERNAL,               /* out of memory, a bug (1) */
+        ENGINE_ERROR_REDIRECTED, /* the gateway redirects elsewhere (1, not followed yet) */
+        ENGINE_ERROR_INTERNAL,   /* out of memory, a bug (1) */
         ENGINE_ERROR__COUNT,
 };
 
@@ -145,22 +145,22 @@ struct engine_drop {
 
 struct engine_status {
         enum engine_state state;
-        struct engine_error last_error;     /* code NONE unless FAILED */
-        struct sockaddr_storage gateway;    /* address and port the engine talks to */
-        int64_t connected_since;            /* Unix seconds; 0 when not connected */
-        uint64_t connect_ms;                /* how long connecting took (start to CONNECTED) */
-        struct engine_net_config config;    /* as applied (valid when CONNECTED) */
-        char ike_suite[ENGINE_SUITE_MAX];   /* "AES_GCM_16_256/PRF_HMAC_SHA2_256/CURVE25519" */
-        char esp_suite[ENGINE_SUITE_MAX];   /* "AES_GCM_16_256" */
-        bool nat_local;                     /* a NAT in front of us */
-        bool nat_remote;                    /* a NAT in front of the gateway (or it fakes one) */
-        uint32_t spi_in, spi_out;           /* the ESP SPIs */
-        uint64_t bytes_in, bytes_out;       /* inner bytes */
+        struct engine_error last_error;   /* code NONE unless FAILED */
+        struct sockaddr_storage gateway;  /* address and port the engine talks to */
+        int64_t connected_since;          /* Unix seconds; 0 when not connected */
+        uint64_t connect_ms;              /* how long connecting took (start to CONNECTED) */
+        struct engine_net_config config;  /* as applied (valid when CONNECTED) */
+        char ike_suite[ENGINE_SUITE_MAX]; /* "AES_GCM_16_256/PRF_HMAC_SHA2_256/CURVE25519" */
+        char esp_suite[ENGINE_SUITE_MAX]; /* "AES_GCM_16_256" */
+        bool nat_local;                   /* a NAT in front of us */
+        bool nat_remote;                  /* a NAT in front of the gateway (or it fakes one) */
+        uint32_t spi_in, spi_out;         /* the ESP SPIs */
+        uint64_t bytes_in, bytes_out;     /* inner bytes */
         uint64_t packets_in, packets_out;
-        uint64_t ike_in, ike_out;           /* IKE datagrams on port 4500 once connected */
+        uint64_t ike_in, ike_out; /* IKE datagrams on port 4500 once connected */
         uint64_t keepalives_out;
-        char offload[32];                   /* "tun=tso gso=on gro=on" */
-        uint8_t n_drops;                    /* only the reasons with a count */
+        char offload[32]; /* "tun=tso gso=on gro=on" */
+        uint8_t n_drops;  /* only the reasons with a count */
         struct engine_drop drops[ENGINE_MAX_DROPS];
 };
 
@@ -170,8 +170,8 @@ struct engine_params {
         const struct profile *profile;
 
         /* Opened by the caller; the engine neither closes nor reconfigures them. */
-        int udp_fd_500;  /* connected to the gateway's IKE port (profile port, 500) */
-        int udp_fd_4500; /* connected to the gateway's port 4500 */
+        int udp_fd_500;        /* connected to the gateway's IKE port (profile port, 500) */
+        int udp_fd_4500;       /* connected to the gateway's port 4500 */
         bool udp_gso, udp_gro; /* what udp_open() found on the 4500 socket */
         int tun_fd;            /* from tun_open() */
         unsigned tun_mode;     /* enum tun_mode as tun_open() negotiated it */

@@ -30,6 +30,7 @@
 #include "client/common/macro.h"
 #include "client/common/rbuf.h"
 #include "client/common/wbuf.h"
+#include "client/crypto/legacy.h"
 #include "client/ike/ikev2-names.h"
 #include "eap_method.h"
 
@@ -155,6 +156,13 @@ _printf_(2, 3) static void config_error(struct eap_error *err, const char *fmt, 
         va_start(ap, fmt);
         vsnprintf(err->text, sizeof(err->text), fmt, ap);
         va_end(ap);
+}
+
+int eap_preload(void)
+{
+        /* MD4 and DES for MS-CHAPv2; RC2 for old PKCS#12 files comes from the
+         * same provider, which is then loaded too. */
+        return crypto_legacy_preload();
 }
 
 int eap_peer_new(struct eap_peer **ret, const struct eap_peer_config *cfg,

@@ -207,6 +207,6 @@ uint8_t eap_peer_method(const struct eap_peer *p);
 void eap_peer_free(struct eap_peer *p);
 
 /* Loads what the methods need from the file system (OpenSSL's legacy
- * provider for MD4/DES/RC2) so the peer works after a sandbox closed it.
- * 0 or -ENOTSUP. */
+ * provider for MD4/DES/RC2, client/crypto/legacy.h) so the peer works after
+ * a sandbox closed it. 0 or -ENOTSUP. */
 int eap_preload(void);

@@ -172,9 +172,15 @@ static enum eap_method_status setup_tls(struct tls_method *m, struct eap_method_
             !SSL_CTX_set_cipher_list(m->ctx, tls12_ciphers))
                 goto fail;
         /* No resumption (nothing to resume into: one handshake per IKE SA)
-         * and no renegotiation. */
+         * and no renegotiation. Because we never renegotiate, a server
+         * without the RFC 5746 renegotiation_info extension is harmless
+         * (the attack of RFC 5746 1 needs a renegotiation), and strongSwan's
+         * own TLS stack up to 5.9.x does not send it: OpenSSL 3 would refuse
+         * it ("unsafe legacy renegotiation disabled") without
+         * SSL_OP_LEGACY_SERVER_CONNECT. */
         SSL_CTX_set_options(m->ctx, SSL_OP_NO_TICKET | SSL_OP_NO_RENEGOTIATION |
-                                            SSL_OP_NO_COMPRESSION);
+                                            SSL_OP_NO_COMPRESSION |
+                                            SSL_OP_LEGACY_SERVER_CONNECT);
         SSL_CTX_set_session_cache_mode(m->ctx, SSL_SESS_CACHE_OFF);
         if (!SSL_CTX_set1_verify_cert_store(m->ctx, c->store))
                 goto fail;

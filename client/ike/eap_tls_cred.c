@@ -10,15 +10,13 @@
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
-#include <openssl/pkcs12.h>
-#include <openssl/pkcs7.h>
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
 
 #include "client/common/macro.h"
-#include "eap_libctx.h"
+#include "client/crypto/pkcs12.h"
 
-#define MAX_CERTS 16 /* in a CA bundle or a client chain */
+#define MAX_CERTS 16 /* in a CA bundle or a PEM client chain (PKCS#12: pkcs12.h) */
 
 _printf_(2, 3) static void say(struct eap_error *err, const char *fmt, ...)
 {
@@ -171,193 +169,46 @@ static int load_key(struct slice s, struct slice pass, EVP_PKEY **ret, char *rea
 }
 
 /*
- * PKCS#12 (RFC 7292) by hand rather than through PKCS12_parse(): the
- * encrypted SafeContents of files written by older tools use RC2-40, which
- * only the legacy provider has, and PKCS12_parse() can only fetch from the
- * default library context. Decryption therefore runs in the EAP library
- * context; the keys and certificates themselves are decoded in the default
- * one, where the TLS stack uses them.
+ * PKCS#12 through the crypto layer, which reads the legacy algorithms of
+ * older tools too (RC2-40). -EACCES when the passphrase is wrong or
+ * missing, so that the caller asks for it.
  */
-static int p12_bags(STACK_OF(PKCS12_SAFEBAG) *bags, const char *pass, int passlen,
-                    OSSL_LIB_CTX *libctx, EVP_PKEY **key, STACK_OF(X509) *certs)
-{
-        for (int i = 0; i < sk_PKCS12_SAFEBAG_num(bags); i++) {
-                const PKCS12_SAFEBAG *bag = sk_PKCS12_SAFEBAG_value(bags, i);
-                PKCS8_PRIV_KEY_INFO *p8 = NULL;
-                EVP_PKEY *k;
-                X509 *x;
-
-                switch (PKCS12_SAFEBAG_get_nid(bag)) {
-                case NID_keyBag:
-                case NID_pkcs8ShroudedKeyBag:
-                        if (*key)
-                                return -E2BIG; /* one client key per file */
-                        if (PKCS12_SAFEBAG_get_nid(bag) == NID_keyBag) {
-                                k = EVP_PKCS82PKEY_ex(PKCS12_SAFEBAG_get0_p8inf(bag), NULL, NULL);
-                        } else {
-                                p8 = PKCS12_decrypt_skey_ex(bag, pass, passlen, libctx, NULL);
-                                if (!p8)
-                                        return -EKEYREJECTED;
-                                k = EVP_PKCS82PKEY_ex(p8, NULL, NULL);
-                                PKCS8_PRIV_KEY_INFO_free(p8);
-                        }
-                        if (!k)
-                                return -EBADMSG;
-                        *key = k;
-                        break;
-                case NID_certBag:
-                        if (PKCS12_SAFEBAG_get_bag_nid(bag) != NID_x509Certificate)
-                                break;
-                        if (sk_X509_num(certs) >= MAX_CERTS)
-                                return -E2BIG;
-                        x = PKCS12_SAFEBAG_get1_cert(bag);
-                        if (!x)
-                                return -EBADMSG;
-                        if (!sk_X509_push(certs, x)) {
-                                X509_free(x);
-                                return -ENOMEM;
-                        }
-                        break;
-                default:
-                        break; /* CRLs, secrets, nested SafeContents: not ours */
-                }
-        }
-        return 0;
-}
-
 static int p12_load(struct eap_tls_creds *c, struct slice der, struct slice pass, char *reason,
                     size_t reason_size)
 {
-        OSSL_LIB_CTX *libctx = eap_legacy_libctx();
-        STACK_OF(PKCS7) *safes = NULL;
-        STACK_OF(X509) *certs = NULL;
-        EVP_PKEY *key = NULL;
-        const unsigned char *p = der.ptr;
-        const char *pw = NULL;
-        int pwlen = 0, r;
-        bool mac_checked = false;
-        PKCS12 *p12;
+        struct crypto_pkcs12 p12;
+        char why[CRYPTO_PKCS12_REASON_SIZE];
+        int r = crypto_pkcs12_open(der, pass, &p12, why, sizeof(why));
 
-        if (der.len > LONG_MAX || pass.len > INT32_MAX)
-                return -E2BIG;
-        p12 = d2i_PKCS12(NULL, &p, (long)der.len);
-        if (!p12 || (size_t)(p - der.ptr) != der.len) {
-                PKCS12_free(p12);
-                snprintf(reason, reason_size, "not a DER PKCS#12 file (%s)", ossl_reason());
-                return -EINVAL;
-        }
-        /* Without a passphrase, try the two encodings of "none" (an empty
-         * BMPString and an absent one), as the tools that write them differ. */
-        if (pass.ptr) {
-                pw = (const char *)pass.ptr;
-                pwlen = (int)pass.len;
-                if (pwlen == 0)
-                        pw = "";
-        } else {
-                pw = "";
-        }
-        if (PKCS12_mac_present(p12) && !PKCS12_verify_mac(p12, pw, pwlen)) {
-                if (pass.ptr || !PKCS12_verify_mac(p12, NULL, 0)) {
-                        ERR_clear_error();
-                        PKCS12_free(p12);
-                        snprintf(reason, reason_size, "%s",
-                                 pass.ptr ? "the PKCS#12 passphrase is wrong"
-                                          : "the PKCS#12 file needs a passphrase");
-                        return -EACCES;
-                }
-                pw = NULL;
-        }
-        mac_checked = PKCS12_mac_present(p12);
-
-        r = -ENOMEM;
-        certs = sk_X509_new_null();
-        safes = PKCS12_unpack_authsafes(p12);
-        if (!certs || !safes) {
-                if (!safes)
-                        r = -EBADMSG;
-                goto out;
-        }
-        for (int i = 0; i < sk_PKCS7_num(safes); i++) {
-                PKCS7 *p7 = sk_PKCS7_value(safes, i);
-                STACK_OF(PKCS12_SAFEBAG) *bags = NULL;
-
-                switch (OBJ_obj2nid(p7->type)) {
-                case NID_pkcs7_data:
-                        bags = PKCS12_unpack_p7data(p7);
-                        break;
-                case NID_pkcs7_encrypted:
-                        if (!p7->d.encrypted || !p7->d.encrypted->enc_data ||
-                            !p7->d.encrypted->enc_data->enc_data)
-                                break;
-                        bags = PKCS12_item_decrypt_d2i_ex(p7->d.encrypted->enc_data->algorithm,
-                                                          ASN1_ITEM_rptr(PKCS12_SAFEBAGS), pw,
-                                                          pwlen,
-                                                          p7->d.encrypted->enc_data->enc_data,
-                                                          1, libctx, NULL);
-                        if (!bags) {
-                                r = -EKEYREJECTED;
-                                goto out;
-                        }
-                        break;
-                default:
-                        continue;
-                }
-                if (!bags) {
-                        r = -EBADMSG;
-                        goto out;
-                }
-                r = p12_bags(bags, pw, pwlen, libctx, &key, certs);
-                sk_PKCS12_SAFEBAG_pop_free(bags, PKCS12_SAFEBAG_free);
-                if (r < 0)
-                        goto out;
-        }
-        r = -EINVAL;
-        if (!key) {
-                snprintf(reason, reason_size, "the PKCS#12 file holds no private key");
-                goto out;
-        }
-        /* The certificate that goes with the key is the client's; the rest
-         * is its chain. */
-        for (int i = 0; i < sk_X509_num(certs); i++) {
-                X509 *x = sk_X509_value(certs, i);
-
-                if (X509_check_private_key(x, key)) {
-                        c->cert = sk_X509_delete(certs, i);
-                        break;
-                }
-        }
-        ERR_clear_error();
-        if (!c->cert) {
-                snprintf(reason, reason_size,
-                         "the PKCS#12 file holds no certificate for its private key");
-                goto out;
-        }
-        c->key = TAKE_PTR(key);
-        c->chain = TAKE_PTR(certs);
-        r = 0;
-out:
-        if (r == -EKEYREJECTED && !mac_checked) {
-                /* Without a MAC, a wrong passphrase shows up only here. */
-                r = -EACCES;
+        switch (r) {
+        case 0:
+                break;
+        case -EKEYREJECTED:
                 snprintf(reason, reason_size, "%s",
                          pass.ptr ? "the PKCS#12 passphrase is wrong"
                                   : "the PKCS#12 file needs a passphrase");
-        } else if (r == -EKEYREJECTED) {
-                r = -ENOTSUP;
-                snprintf(reason, reason_size,
-                         "cannot decrypt the PKCS#12 contents, unsupported algorithm? (%s)",
-                         ossl_reason());
-        }
-        else if (r == -EBADMSG || r == -E2BIG)
-                snprintf(reason, reason_size, "malformed PKCS#12 contents (%s)", ossl_reason());
-        else if (r == -ENOMEM)
+                return -EACCES;
+        case -ENOMEM:
                 snprintf(reason, reason_size, "out of memory");
-        ERR_clear_error();
-        EVP_PKEY_free(key);
-        sk_X509_pop_free(certs, X509_free);
-        sk_PKCS7_pop_free(safes, PKCS7_free);
-        PKCS12_free(p12);
-        return r;
+                return r;
+        case -ENOTSUP:
+        case -E2BIG:
+                snprintf(reason, reason_size, "%s", why);
+                return r;
+        default: /* -EBADMSG, -ENOKEY: not a credential we can use */
+                snprintf(reason, reason_size, "%s", why);
+                return -EINVAL;
+        }
+        if (!p12.cert) {
+                crypto_pkcs12_done(&p12);
+                snprintf(reason, reason_size,
+                         "the PKCS#12 file holds no certificate for its private key");
+                return -EINVAL;
+        }
+        c->key = TAKE_PTR(p12.key);
+        c->cert = TAKE_PTR(p12.cert);
+        c->chain = TAKE_PTR(p12.chain);
+        return 0;
 }
 
 static int check_identity(const char *id, struct eap_error *err)

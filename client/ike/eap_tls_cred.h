@@ -44,7 +44,9 @@ static inline bool eap_tls_creds_locked(const struct eap_tls_creds *c)
 }
 
 /* Unlocks the client credential with the passphrase: 0, -EACCES when it is
- * wrong, -EBADMSG/-ENOMEM/-EINVAL otherwise (reason says what). */
+ * wrong, otherwise -EINVAL (unusable), -ENOTSUP (an algorithm OpenSSL lacks),
+ * -E2BIG (beyond a limit of client/crypto/pkcs12.h) or -ENOMEM; reason says
+ * what. */
 int eap_tls_creds_unlock(struct eap_tls_creds *c, struct slice passphrase, char *reason,
                          size_t reason_size);
 

@@ -24,7 +24,7 @@
 #include "client/ike/ikev2-names.h"
 #include "client/ike/initiator-internal.h"
 
-static void certs_freep(STACK_OF(X509) **s)
+static void certs_freep(STACK_OF(X509) * *s)
 {
         sk_X509_pop_free(*s, X509_free);
 }
@@ -43,7 +43,7 @@ static int responder_octets(struct ike_initiator *ini, struct bytes *ret)
 
 int ini_add_signature_auth(struct ike_initiator *ini, struct ike_chain *c)
 {
-        struct bytes octets = { 0 }, sig = { 0 };
+        struct bytes octets = {0}, sig = {0};
         enum crypto_sig_scheme scheme = CRYPTO_SIG_NONE;
         uint8_t method = 0;
         int r;
@@ -82,7 +82,7 @@ int ini_add_signature_auth(struct ike_initiator *ini, struct ike_chain *c)
 int ini_add_msk_auth(struct ike_initiator *ini, struct ike_chain *c, struct slice key)
 {
         uint8_t mac[CRYPTO_MAX_PRF_LEN];
-        struct bytes octets = { 0 };
+        struct bytes octets = {0};
         int r;
 
         r = initiator_octets(ini, &octets);
@@ -173,8 +173,8 @@ static enum ini_task_result check_certificate(struct ike_initiator *ini, const s
                                               const struct ike_id *idr)
 {
         _cleanup_(certs_freep) STACK_OF(X509) *untrusted = sk_X509_new_null();
-        struct crypto_cert_verify_params vp = { 0 };
-        struct crypto_cert_error ce = { 0 };
+        struct crypto_cert_verify_params vp = {0};
+        struct crypto_cert_error ce = {0};
         X509 *leaf = NULL;
         char subject[256], want[300];
         size_t n = 0;
@@ -276,7 +276,7 @@ enum ini_task_result ini_verify_gateway(struct ike_initiator *ini, const struct 
 {
         const struct ike_payload *idr_p = ike_chain_find(c, IKEV2_PAYLOAD_IDr, 0);
         const struct ike_payload *auth_p = ike_chain_find(c, IKEV2_PAYLOAD_AUTH, 0);
-        struct bytes octets = { 0 };
+        struct bytes octets = {0};
         enum crypto_sig_scheme scheme = CRYPTO_SIG_NONE;
         const char *why = NULL;
         uint8_t body[IKE_ID_DATA_MAX + 4];
@@ -360,7 +360,7 @@ enum ini_task_result ini_verify_gateway(struct ike_initiator *ini, const struct 
 enum ini_task_result ini_verify_msk_auth(struct ike_initiator *ini, const struct ike_auth *a,
                                          struct slice key)
 {
-        struct bytes octets = { 0 };
+        struct bytes octets = {0};
         int r;
 
         if (a->method != IKEV2_AUTH_SHARED_KEY_MIC)

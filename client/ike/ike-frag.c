@@ -39,14 +39,13 @@ static size_t message_budget(const struct ike_initiator *ini)
         return ini->fragment_size > over ? ini->fragment_size - over : 0;
 }
 
-static int one_datagram(struct ike_initiator *ini, const struct ike_message *m,
-                        struct slice plain, uint8_t first, bool frag, uint16_t num,
-                        uint16_t total, struct bytes *ret)
+static int one_datagram(struct ike_initiator *ini, const struct ike_message *m, struct slice plain,
+                        uint8_t first, bool frag, uint16_t num, uint16_t total, struct bytes *ret)
 {
-        size_t cap = IKEV2_NON_ESP_MARKER_LEN + IKEV2_HEADER_LEN + IKE_SKF_HEADER_LEN +
-                     plain.len + ike_sk_overhead(&ini->suite, plain.len);
+        size_t cap = IKEV2_NON_ESP_MARKER_LEN + IKEV2_HEADER_LEN + IKE_SKF_HEADER_LEN + plain.len +
+                     ike_sk_overhead(&ini->suite, plain.len);
         struct ike_sk_error skerr;
-        struct bytes b = { 0 };
+        struct bytes b = {0};
         struct wbuf w;
         size_t body_off, start;
         int r;
@@ -163,7 +162,7 @@ void ini_frag_reset(struct ini_frag_buf *f)
                         bytes_free_secret(&f->parts[i]);
         free(f->parts);
         free(f->have);
-        *f = (struct ini_frag_buf){ 0 };
+        *f = (struct ini_frag_buf){0};
 }
 
 static int frag_start(struct ini_frag_buf *f, const struct ike_header *h, uint16_t total)
@@ -187,11 +186,11 @@ static int frag_start(struct ini_frag_buf *f, const struct ike_header *h, uint16
 }
 
 int ini_frag_add(struct ike_initiator *ini, const struct ike_header *h, uint16_t number,
-                 uint16_t total, uint8_t first_payload, struct slice plain,
-                 struct bytes *ret_whole, uint8_t *ret_first, const char **ret_why)
+                 uint16_t total, uint8_t first_payload, struct slice plain, struct bytes *ret_whole,
+                 uint8_t *ret_first, const char **ret_why)
 {
         struct ini_frag_buf *f = &ini->frag;
-        struct bytes whole = { 0 };
+        struct bytes whole = {0};
         size_t off = 0;
 
         if (total == 0 || number == 0 || number > total) {
@@ -202,8 +201,8 @@ int ini_frag_add(struct ike_initiator *ini, const struct ike_header *h, uint16_t
                 *ret_why = "more fragments than we accept (128)";
                 return -E2BIG;
         }
-        if (!f->active || f->msgid != h->message_id ||
-            f->response != ike_header_is_response(h) || f->exchange != h->exchange) {
+        if (!f->active || f->msgid != h->message_id || f->response != ike_header_is_response(h) ||
+            f->exchange != h->exchange) {
                 if (frag_start(f, h, total) < 0) {
                         *ret_why = "out of memory";
                         return -ENOMEM;

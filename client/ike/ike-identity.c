@@ -122,7 +122,7 @@ out:
 
 int ike_identity_parse(const char *s, struct ike_identity *ret, const char **ret_why)
 {
-        struct ike_identity id = { 0 };
+        struct ike_identity id = {0};
         const char *why = "invalid identity";
         uint8_t a[16];
         int r;
@@ -185,7 +185,7 @@ int ike_identity_parse(const char *s, struct ike_identity *ret, const char **ret
 
 void ike_identity_format(const struct ike_identity *id, char *buf, size_t size)
 {
-        struct ike_id i = { .type = id->type, .data = SLICE(id->data, id->len) };
+        struct ike_id i = {.type = id->type, .data = SLICE(id->data, id->len)};
 
         if (id->type == IKEV2_ID_DER_ASN1_DN) {
                 const unsigned char *p = id->data;
@@ -196,7 +196,8 @@ void ike_identity_format(const struct ike_identity *id, char *buf, size_t size)
                         char *t = NULL;
                         long len;
 
-                        if (b && X509_NAME_print_ex(b, n, 0, XN_FLAG_RFC2253 & ~XN_FLAG_DN_REV) >= 0 &&
+                        if (b &&
+                            X509_NAME_print_ex(b, n, 0, XN_FLAG_RFC2253 & ~XN_FLAG_DN_REV) >= 0 &&
                             (len = BIO_get_mem_data(b, &t)) > 0 && size > 0) {
                                 size_t k = MIN((size_t)len, size - 1);
 

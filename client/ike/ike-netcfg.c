@@ -31,15 +31,15 @@ int ini_add_cp_request(struct ike_chain *c)
         struct ike_cp_attr attrs[ARRAY_SIZE(types)];
 
         for (size_t i = 0; i < ARRAY_SIZE(types); i++)
-                attrs[i] = (struct ike_cp_attr){ .type = types[i] };
+                attrs[i] = (struct ike_cp_attr){.type = types[i]};
         return ike_chain_add_cp(c, IKEV2_CFG_REQUEST, attrs, ARRAY_SIZE(attrs));
 }
 
 int ini_add_ts_all(struct ike_chain *c, uint8_t payload_type)
 {
-        static const uint8_t zero[16] = { 0 };
-        static const uint8_t ones[16] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-                                          0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+        static const uint8_t zero[16] = {0};
+        static const uint8_t ones[16] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                         0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
         struct ike_ts_selector sel[2] = {
                 ike_ts_selector_make(zero, ones, 4, 0, 0, 65535),
                 ike_ts_selector_make(zero, ones, 16, 0, 0, 65535),
@@ -119,8 +119,8 @@ int ike_range_to_prefixes(const uint8_t *start, const uint8_t *end, size_t addr_
                 }
                 if (n == max)
                         return -E2BIG;
-                out[n] = (struct ike_prefix){ .family = addr_len == 4 ? 4 : 6,
-                                              .prefixlen = (uint8_t)(bits - k) };
+                out[n] = (struct ike_prefix){.family = addr_len == 4 ? 4 : 6,
+                                             .prefixlen = (uint8_t)(bits - k)};
                 memcpy(out[n].addr, cur, addr_len);
                 n++;
                 if (cmp_addr(last, end, addr_len) == 0)
@@ -152,7 +152,7 @@ static const char *bad_ip4(const struct ike_initiator *ini, const uint8_t a[4], 
 
 static const char *bad_ip6(const struct ike_initiator *ini, const uint8_t a[16], bool dns)
 {
-        static const uint8_t zero[16] = { 0 };
+        static const uint8_t zero[16] = {0};
 
         if (memcmp(a, zero, 16) == 0)
                 return "the unspecified address";
@@ -195,8 +195,8 @@ static void add_dns(struct ike_initiator *ini, struct ike_net_config *net, const
                         IKE_NET_MAX_DNS);
                 return;
         }
-        net->dns[net->n_dns] = (struct ike_prefix){ .family = len == 4 ? 4 : 6,
-                                                    .prefixlen = (uint8_t)(len * 8) };
+        net->dns[net->n_dns] =
+                (struct ike_prefix){.family = len == 4 ? 4 : 6, .prefixlen = (uint8_t)(len * 8)};
         memcpy(net->dns[net->n_dns].addr, a, len);
         net->n_dns++;
 }
@@ -220,14 +220,13 @@ static void read_cp(struct ike_initiator *ini, const struct ike_cp *cp, struct i
                         why = bad_ip4(ini, a, false);
                         if (why) {
                                 ini_log(ini, IKE_LOG_WARNING,
-                                        "refusing virtual IPv4 address %s from the gateway: %s",
-                                        t, why);
+                                        "refusing virtual IPv4 address %s from the gateway: %s", t,
+                                        why);
                         } else if (!net->have_ip4) {
                                 net->have_ip4 = true;
                                 memcpy(net->ip4, a, 4);
                         } else {
-                                ini_log(ini, IKE_LOG_INFO, "ignoring a second IPv4 address %s",
-                                        t);
+                                ini_log(ini, IKE_LOG_INFO, "ignoring a second IPv4 address %s", t);
                         }
                         break;
                 case IKEV2_CFG_INTERNAL_IP6_ADDRESS:
@@ -237,14 +236,13 @@ static void read_cp(struct ike_initiator *ini, const struct ike_cp *cp, struct i
                         why = bad_ip6(ini, a, false);
                         if (why) {
                                 ini_log(ini, IKE_LOG_WARNING,
-                                        "refusing virtual IPv6 address %s from the gateway: %s",
-                                        t, why);
+                                        "refusing virtual IPv6 address %s from the gateway: %s", t,
+                                        why);
                         } else if (!net->have_ip6) {
                                 net->have_ip6 = true;
                                 memcpy(net->ip6, a, 16);
                         } else {
-                                ini_log(ini, IKE_LOG_INFO, "ignoring a second IPv6 address %s",
-                                        t);
+                                ini_log(ini, IKE_LOG_INFO, "ignoring a second IPv6 address %s", t);
                         }
                         break;
                 case IKEV2_CFG_INTERNAL_IP4_DNS:
@@ -268,8 +266,9 @@ static void read_cp(struct ike_initiator *ini, const struct ike_cp *cp, struct i
                         if (dom.len == 0 || dom.len >= IKE_NET_DOMAIN_MAX)
                                 break;
                         if (net->n_domains == IKE_NET_MAX_DOMAINS) {
-                                ini_log(ini, IKE_LOG_WARNING, "ignoring DNS domain %.*s: %d are "
-                                                              "enough",
+                                ini_log(ini, IKE_LOG_WARNING,
+                                        "ignoring DNS domain %.*s: %d are "
+                                        "enough",
                                         (int)dom.len, (const char *)dom.ptr, IKE_NET_MAX_DOMAINS);
                                 break;
                         }
@@ -309,10 +308,10 @@ static size_t read_ts(struct ike_initiator *ini, const struct ike_ts *ts, const 
                                 IKE_TS_MAX_OUT);
                         break;
                 }
-                out[n] = (struct ike_ts_range){ .family = len == 4 ? 4 : 6,
-                                                .proto = s->ip_proto,
-                                                .port_lo = s->start_port,
-                                                .port_hi = s->end_port };
+                out[n] = (struct ike_ts_range){.family = len == 4 ? 4 : 6,
+                                               .proto = s->ip_proto,
+                                               .port_lo = s->start_port,
+                                               .port_hi = s->end_port};
                 memcpy(out[n].start, s->start, len);
                 memcpy(out[n].end, s->end, len);
                 n++;
@@ -327,9 +326,9 @@ static bool range_has(const struct ike_ts_range *r, const uint8_t *a, size_t len
 
 static bool range_all(const struct ike_ts_range *r)
 {
-        static const uint8_t zero[16] = { 0 };
-        static const uint8_t ones[16] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-                                          0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+        static const uint8_t zero[16] = {0};
+        static const uint8_t ones[16] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                         0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
         size_t len = r->family == 4 ? 4 : 16;
 
         return r->proto == 0 && r->port_lo == 0 && r->port_hi == 65535 &&
@@ -390,7 +389,9 @@ enum ini_task_result ini_establish_child(struct ike_initiator *ini, const struct
         if (!sa_p || !tsi_p || !tsr_p)
                 return ini_fail(ini, IKE_FAIL_PROTOCOL, IKEV2_N_INVALID_SYNTAX,
                                 "IKE_AUTH: the gateway's last answer lacks %s (no CHILD SA)",
-                                !sa_p ? "the SA payload" : !tsi_p ? "TSi" : "TSr");
+                                !sa_p    ? "the SA payload"
+                                : !tsi_p ? "TSi"
+                                         : "TSr");
         if (ini_check_chosen(&sa_p->u.sa, &ini->esp_props, IKEV2_PROTO_ESP, true, &cho, why,
                              sizeof(why)) < 0) {
                 ini_format_proposals(&ini->esp_props, true, ours, sizeof(ours));
@@ -433,8 +434,8 @@ enum ini_task_result ini_establish_child(struct ike_initiator *ini, const struct
                 const uint8_t *vip = fam == 4 ? net->ip4 : net->ip6;
 
                 for (size_t i = 0; have && i < ch->n_ts_i; i++)
-                        if (ch->ts_i[i].family == fam && range_has(&ch->ts_i[i], vip,
-                                                                   fam == 4 ? 4 : 16))
+                        if (ch->ts_i[i].family == fam &&
+                            range_has(&ch->ts_i[i], vip, fam == 4 ? 4 : 16))
                                 in = true;
                 if (have && !in)
                         ini_log(ini, IKE_LOG_WARNING,

@@ -40,7 +40,7 @@ static void offer_list(const struct proposal_list *l, bool strip_dh, struct prop
 static void add_transform(struct ike_transform *t, size_t *n, uint8_t type, uint16_t id,
                           uint16_t key_bits)
 {
-        t[*n] = (struct ike_transform){ .type = type, .id = id, .key_length = key_bits };
+        t[*n] = (struct ike_transform){.type = type, .id = id, .key_length = key_bits};
         (*n)++;
 }
 
@@ -120,8 +120,7 @@ static bool offered(const struct proposal *p, uint8_t protocol, uint8_t type, ui
         }
 }
 
-static const char *transform_text(uint8_t type, uint16_t id, uint16_t bits, char *buf,
-                                  size_t size)
+static const char *transform_text(uint8_t type, uint16_t id, uint16_t bits, char *buf, size_t size)
 {
         const char *kw = proposal_keyword(type, id, bits);
         char t[IKEV2_NAME_BUF], n[IKEV2_NAME_BUF];
@@ -140,11 +139,11 @@ static const char *transform_text(uint8_t type, uint16_t id, uint16_t bits, char
 int ini_check_chosen(const struct ike_sa *sa, const struct proposal_list *list, uint8_t protocol,
                      bool strip_dh, struct ini_chosen *ret, char *why, size_t why_size)
 {
-        struct ini_chosen ch = { 0 };
+        struct ini_chosen ch = {0};
         struct proposal_list offer;
         const struct ike_proposal *p;
         const struct proposal *ours;
-        bool seen[16] = { false };
+        bool seen[16] = {false};
         char a[64], b[IKEV2_NAME_BUF];
 
         offer_list(list, strip_dh, &offer);
@@ -201,8 +200,9 @@ int ini_check_chosen(const struct ike_sa *sa, const struct proposal_list *list, 
                 }
                 seen[t->type] = true;
                 if (t->n_attrs) {
-                        snprintf(why, why_size, "the gateway's %s transform has attributes we "
-                                                "never sent",
+                        snprintf(why, why_size,
+                                 "the gateway's %s transform has attributes we "
+                                 "never sent",
                                  ikev2_transform_type_name(t->type, b));
                         return -EPROTO;
                 }
@@ -254,16 +254,18 @@ int ini_check_chosen(const struct ike_sa *sa, const struct proposal_list *list, 
                 }
         } else {
                 if (ch.has_dh && ch.dh != IKEV2_DH_NONE) {
-                        snprintf(why, why_size, "the gateway chose a DH group for the CHILD SA "
-                                                "of IKE_AUTH");
+                        snprintf(why, why_size,
+                                 "the gateway chose a DH group for the CHILD SA "
+                                 "of IKE_AUTH");
                         return -EPROTO;
                 }
                 if (!ch.has_esn) {
                         /* RFC 7296 3.3.3 makes ESN mandatory for ESP; a
                          * gateway that leaves it out means "no". */
                         if (!offered(ours, protocol, IKEV2_TRANSFORM_ESN, IKEV2_ESN_NO, 0)) {
-                                snprintf(why, why_size, "the gateway's proposal has no ESN "
-                                                        "transform and we require ESN");
+                                snprintf(why, why_size,
+                                         "the gateway's proposal has no ESN "
+                                         "transform and we require ESN");
                                 return -EPROTO;
                         }
                         ch.esn = IKEV2_ESN_NO;
@@ -316,9 +318,9 @@ void ini_format_sa_payload(const struct ike_sa *sa, char *buf, size_t size)
                         char t[64];
                         const struct ike_transform *x = &p->transforms[k];
 
-                        off += (size_t)snprintf(buf + off, size - off, "%s%s", k ? "-" : "",
-                                                transform_text(x->type, x->id, x->key_length, t,
-                                                               sizeof(t)));
+                        off += (size_t)snprintf(
+                                buf + off, size - off, "%s%s", k ? "-" : "",
+                                transform_text(x->type, x->id, x->key_length, t, sizeof(t)));
                 }
         }
 }

@@ -18,13 +18,13 @@
 #include "client/ike/keys.h"
 #include "client/ike/message.h"
 
-#define INI_NONCE_LEN          32 /* RFC 7296 2.10: at least half the PRF key size */
-#define INI_MAX_COOKIE_ROUNDS  3  /* COOKIE answers before we give up */
-#define INI_MAX_KE_ROUNDS      1  /* INVALID_KE_PAYLOAD answers we follow */
-#define INI_MAX_AUTH_ROUNDS    64 /* IKE_AUTH exchanges (EAP-TLS takes ~10) */
-#define INI_MAX_FRAG_BYTES     IKE_CHAIN_MAX /* reassembled plaintext */
-#define INI_MAX_CERTS          8  /* CERT payloads from the gateway we look at */
-#define INI_MAX_PEER_HASHES    16 /* SIGNATURE_HASH_ALGORITHMS entries kept */
+#define INI_NONCE_LEN         32            /* RFC 7296 2.10: at least half the PRF key size */
+#define INI_MAX_COOKIE_ROUNDS 3             /* COOKIE answers before we give up */
+#define INI_MAX_KE_ROUNDS     1             /* INVALID_KE_PAYLOAD answers we follow */
+#define INI_MAX_AUTH_ROUNDS   64            /* IKE_AUTH exchanges (EAP-TLS takes ~10) */
+#define INI_MAX_FRAG_BYTES    IKE_CHAIN_MAX /* reassembled plaintext */
+#define INI_MAX_CERTS         8             /* CERT payloads from the gateway we look at */
+#define INI_MAX_PEER_HASHES   16            /* SIGNATURE_HASH_ALGORITHMS entries kept */
 
 /* What a task's process() tells the machinery. */
 enum ini_task_result {
@@ -66,7 +66,7 @@ struct ini_request {
         unsigned retransmits;
         uint64_t first_sent;
         uint64_t deadline;
-        uint32_t timeout; /* the current wait */
+        uint32_t timeout;    /* the current wait */
         uint64_t give_up_at; /* a hard end (DELETE's bounded wait), or UINT64_MAX */
 };
 
@@ -108,12 +108,12 @@ struct ini_auth {
         bool gateway_verified; /* chain, identity, signature: all checked */
         bool eap_only;         /* RFC 5998: the gateway sent no AUTH yet */
         struct eap_peer *eap;
-        struct bytes eap_out;  /* the EAP packet for the next request */
+        struct bytes eap_out; /* the EAP packet for the next request */
         bool waiting_secret;
         enum eap_secret_kind secret_kind;
         char prompt[320];
-        struct bytes idi_body;  /* the IDi payload body sent in this round (AUTH octets) */
-        struct bytes idr_body;  /* the gateway's IDr payload body */
+        struct bytes idi_body; /* the IDi payload body sent in this round (AUTH octets) */
+        struct bytes idr_body; /* the gateway's IDr payload body */
         X509 *peer_cert;
         char peer_id[256];
         struct bytes key_i, key_r; /* AUTH keys after EAP: the MSK, or SK_pi / SK_pr */
@@ -129,12 +129,12 @@ struct ike_initiator {
         bool have_remote_id;
         struct ike_identity remote_id;
         char *server_cert_cn, *server_ca_cn;
-        STACK_OF(X509) *trusted;
+        STACK_OF(X509) * trusted;
         bool send_certreq;
         enum ike_auth_kind auth_kind;
         X509 *cert;
         EVP_PKEY *key;
-        STACK_OF(X509) *chain;
+        STACK_OF(X509) * chain;
         bool rsa_pss;
         struct eap_peer_config eap_cfg; /* identity and secret owned below */
         struct bytes eap_identity;
@@ -163,8 +163,8 @@ struct ike_initiator {
         const struct ini_task_ops *tasks[INI_MAX_TASKS];
         size_t n_tasks;
         struct ini_request req;
-        uint32_t next_msgid;     /* our next request */
-        uint32_t peer_msgid;     /* the gateway's next request */
+        uint32_t next_msgid; /* our next request */
+        uint32_t peer_msgid; /* the gateway's next request */
         struct ini_response_cache resp_cache;
         struct ini_frag_buf frag;
 
@@ -240,8 +240,8 @@ void ini_dgrams_free(struct bytes *d, size_t n);
  * wipe) when the message is complete, 0 when more are needed, negative to
  * drop (with *ret_why). */
 int ini_frag_add(struct ike_initiator *ini, const struct ike_header *h, uint16_t number,
-                 uint16_t total, uint8_t first_payload, struct slice plain,
-                 struct bytes *ret_whole, uint8_t *ret_first, const char **ret_why);
+                 uint16_t total, uint8_t first_payload, struct slice plain, struct bytes *ret_whole,
+                 uint8_t *ret_first, const char **ret_why);
 void ini_frag_reset(struct ini_frag_buf *f);
 
 /* ------------------------------------------------------------------ ike-proposal.c */
@@ -260,9 +260,8 @@ struct ini_chosen {
         uint8_t spi[8];
         size_t spi_len;
 };
-int ini_check_chosen(const struct ike_sa *sa, const struct proposal_list *offered,
-                     uint8_t protocol, bool strip_dh, struct ini_chosen *ret, char *why,
-                     size_t why_size);
+int ini_check_chosen(const struct ike_sa *sa, const struct proposal_list *offered, uint8_t protocol,
+                     bool strip_dh, struct ini_chosen *ret, char *why, size_t why_size);
 /* "aes256gcm16-prfsha256-curve25519, ..." for error texts. */
 void ini_format_proposals(const struct proposal_list *l, bool strip_dh, char *buf, size_t size);
 void ini_format_sa_payload(const struct ike_sa *sa, char *buf, size_t size);

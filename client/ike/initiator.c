@@ -166,7 +166,7 @@ void ini_set_state(struct ike_initiator *ini, enum ike_state s)
 static void request_clear(struct ini_request *r)
 {
         ini_dgrams_free(r->dgrams, r->n_dgrams);
-        *r = (struct ini_request){ 0 };
+        *r = (struct ini_request){0};
 }
 
 void ini_close(struct ike_initiator *ini)
@@ -219,7 +219,7 @@ static int dup_str(char **dst, const char *s)
         return *dst ? 0 : -ENOMEM;
 }
 
-static STACK_OF(X509) *stack_dup(STACK_OF(X509) *s)
+static STACK_OF(X509) * stack_dup(STACK_OF(X509) * s)
 {
         STACK_OF(X509) *d = sk_X509_new_null();
 
@@ -366,14 +366,14 @@ int ike_initiator_new(const struct ike_initiator_config *c, struct ike_initiator
                 }
         }
         ini->allow_eap_only = c->allow_eap_only;
-        ini->rt.timeout_ms = c->retransmit.timeout_ms ? c->retransmit.timeout_ms
-                                                      : RT_TIMEOUT_DEFAULT;
-        ini->rt.base_permille = c->retransmit.base_permille ? c->retransmit.base_permille
-                                                            : RT_BASE_DEFAULT;
+        ini->rt.timeout_ms =
+                c->retransmit.timeout_ms ? c->retransmit.timeout_ms : RT_TIMEOUT_DEFAULT;
+        ini->rt.base_permille =
+                c->retransmit.base_permille ? c->retransmit.base_permille : RT_BASE_DEFAULT;
         ini->rt.tries = c->retransmit.tries == IKE_RETRANSMIT_DEFAULT_TRIES ? RT_TRIES_DEFAULT
-                                                                             : c->retransmit.tries;
-        ini->delete_timeout_ms = c->delete_timeout_ms ? c->delete_timeout_ms
-                                                      : IKE_DELETE_TIMEOUT_DEFAULT;
+                                                                            : c->retransmit.tries;
+        ini->delete_timeout_ms =
+                c->delete_timeout_ms ? c->delete_timeout_ms : IKE_DELETE_TIMEOUT_DEFAULT;
         ini->fragmentation = c->fragmentation;
         ini->fragment_size = c->fragment_size ? c->fragment_size : IKE_FRAGMENT_SIZE_DEFAULT;
         ini->child_lifetime_s = c->child_lifetime_s;
@@ -515,8 +515,7 @@ static void send_request(struct ike_initiator *ini)
                 return;
         }
         m->hdr.spi_i = ini_spi_u64(ini->spi_i);
-        m->hdr.spi_r = task->exchange == IKEV2_EXCHANGE_IKE_SA_INIT ? 0
-                                                                    : ini_spi_u64(ini->spi_r);
+        m->hdr.spi_r = task->exchange == IKEV2_EXCHANGE_IKE_SA_INIT ? 0 : ini_spi_u64(ini->spi_r);
         m->hdr.exchange = task->exchange;
         m->hdr.flags = IKEV2_FLAG_INITIATOR;
         m->hdr.message_id = ini->next_msgid;
@@ -769,8 +768,7 @@ int ike_initiator_provide_secret(struct ike_initiator *ini, enum eap_secret_kind
         if (r == 0)
                 r = eap_peer_resume(ini->auth.eap, &res);
         if (r < 0) {
-                ini_fail(ini, IKE_FAIL_INTERNAL, 0, "EAP: cannot use the secret: %s",
-                         strerror(-r));
+                ini_fail(ini, IKE_FAIL_INTERNAL, 0, "EAP: cannot use the secret: %s", strerror(-r));
                 return 0;
         }
         if (res.action != EAP_ACTION_SEND) {
@@ -834,9 +832,9 @@ static int unprotect(struct ike_initiator *ini, struct bytes *raw, struct ike_me
                      const char **why)
 {
         struct ike_sk_plain plain;
-        struct ike_sk_error skerr = { 0 };
-        struct ike_error err = { 0 };
-        struct bytes inner = { 0 };
+        struct ike_sk_error skerr = {0};
+        struct ike_error err = {0};
+        struct bytes inner = {0};
         uint8_t first;
         int r;
 
@@ -863,8 +861,8 @@ static int unprotect(struct ike_initiator *ini, struct bytes *raw, struct ike_me
                 *why = NULL;
                 ini_log(ini, IKE_LOG_WARNING, "dropping %s %s (message %u): %s",
                         ini_exchange_name(m->hdr.exchange),
-                        ike_header_is_response(&m->hdr) ? "response" : "request",
-                        m->hdr.message_id, err.what);
+                        ike_header_is_response(&m->hdr) ? "response" : "request", m->hdr.message_id,
+                        err.what);
                 return r;
         }
         return 1;
@@ -908,7 +906,7 @@ static void receive_response(struct ike_initiator *ini, struct bytes *raw,
                              const struct ike_header *h)
 {
         _cleanup_ike_message_ struct ike_message *m = NULL;
-        struct ike_error err = { 0 };
+        struct ike_error err = {0};
         const char *why = NULL;
         int r;
 
@@ -924,8 +922,7 @@ static void receive_response(struct ike_initiator *ini, struct bytes *raw,
                 drop(ini, h, "answers another exchange than our request");
                 return;
         }
-        if (h->exchange != IKEV2_EXCHANGE_IKE_SA_INIT &&
-            h->spi_r != ini_spi_u64(ini->spi_r)) {
+        if (h->exchange != IKEV2_EXCHANGE_IKE_SA_INIT && h->spi_r != ini_spi_u64(ini->spi_r)) {
                 drop(ini, h, "unknown responder SPI");
                 return;
         }
@@ -974,7 +971,7 @@ static void receive_request(struct ike_initiator *ini, struct bytes *raw,
                             const struct ike_header *h)
 {
         _cleanup_ike_message_ struct ike_message *m = NULL;
-        struct ike_error err = { 0 };
+        struct ike_error err = {0};
         const char *why = NULL;
         int r;
 
@@ -1028,7 +1025,7 @@ void ini_cache_response(struct ike_initiator *ini, uint32_t msgid, struct bytes 
 {
         ini_dgrams_free(ini->resp_cache.dgrams, ini->resp_cache.n_dgrams);
         ini->resp_cache = (struct ini_response_cache){
-                .valid = true, .msgid = msgid, .dgrams = d, .n_dgrams = n };
+                .valid = true, .msgid = msgid, .dgrams = d, .n_dgrams = n};
         ini->peer_msgid = msgid + 1;
         emit_dgrams(ini, d, n);
 }
@@ -1037,8 +1034,8 @@ int ike_initiator_receive(struct ike_initiator *ini, const uint8_t *msg, size_t 
                           uint64_t now_ms)
 {
         struct ike_header h;
-        struct ike_error err = { 0 };
-        struct bytes raw = { 0 };
+        struct ike_error err = {0};
+        struct bytes raw = {0};
 
         if (!ini || (!msg && len))
                 return -EINVAL;

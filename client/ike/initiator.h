@@ -104,8 +104,8 @@ struct ike_retransmit {
 };
 #define IKE_RETRANSMIT_DEFAULT_TRIES 255
 
-#define IKE_FRAGMENT_SIZE_DEFAULT 1280 /* IP packet size of an IKE fragment */
-#define IKE_FRAGMENT_SIZE_MIN     576
+#define IKE_FRAGMENT_SIZE_DEFAULT  1280 /* IP packet size of an IKE fragment */
+#define IKE_FRAGMENT_SIZE_MIN      576
 #define IKE_DELETE_TIMEOUT_DEFAULT 3000 /* ms to wait for the DELETE's answer */
 
 struct ike_initiator_config {
@@ -133,7 +133,7 @@ struct ike_initiator_config {
         const char *server_ca_cn;
 
         /* Trust anchors for the gateway certificate (up-referenced). */
-        STACK_OF(X509) *trusted;
+        STACK_OF(X509) * trusted;
         bool send_certreq; /* CERTREQ with the SHA-1 of each anchor's public key */
 
         enum ike_auth_kind auth;
@@ -141,7 +141,7 @@ struct ike_initiator_config {
          * intermediates to send (all up-referenced). */
         X509 *cert;
         EVP_PKEY *key;
-        STACK_OF(X509) *chain;
+        STACK_OF(X509) * chain;
         bool rsa_pss; /* RFC 7427 with RSA-PSS for RSA keys */
 
         /* IKE_AUTH_KIND_EAP / _CERT_EAP: the EAP peer's configuration (its
@@ -224,11 +224,11 @@ enum {
         IKE_LOG_DEBUG = 7,
 };
 
-#define IKE_TS_MAX_OUT   16
-#define IKE_NET_MAX_DNS  8
+#define IKE_TS_MAX_OUT      16
+#define IKE_NET_MAX_DNS     8
 #define IKE_NET_MAX_DOMAINS 8
-#define IKE_NET_DOMAIN_MAX 254
-#define IKE_NET_MAX_ROUTES 64
+#define IKE_NET_DOMAIN_MAX  254
+#define IKE_NET_MAX_ROUTES  64
 
 /* An inclusive address range with protocol and ports (a narrowed TS). */
 struct ike_ts_range {
@@ -247,8 +247,8 @@ struct ike_prefix {
 /* Both directions of the CHILD SA. Keys are valid until the next call on
  * the initiator (then wiped). */
 struct ike_child_sa {
-        uint32_t spi_in;  /* ours: the gateway sends with it */
-        uint32_t spi_out; /* the gateway's */
+        uint32_t spi_in;                 /* ours: the gateway sends with it */
+        uint32_t spi_out;                /* the gateway's */
         uint16_t encr, encr_bits, integ; /* IKEV2_ENCR_*, key bits, IKEV2_INTEG_* */
         bool esn;
         struct slice encr_in, integ_in;   /* KEYMAT encr_r / integ_r */

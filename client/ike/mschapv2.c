@@ -7,7 +7,7 @@
 #include <openssl/evp.h>
 
 #include "client/common/macro.h"
-#include "eap_libctx.h"
+#include "client/crypto/legacy.h"
 
 /* The constants are ASCII sentences; their lengths are part of the algorithm. */
 #define STR(s) { .ptr = (const uint8_t *)(s), .len = sizeof(s) - 1 }
@@ -173,7 +173,7 @@ struct slice mschapv2_username(struct slice identity)
 
 int mschapv2_nt_password_hash(struct slice password_utf8, uint8_t ret[static MSCHAPV2_HASH_LEN])
 {
-        const EVP_MD *md4 = eap_legacy_md4();
+        const EVP_MD *md4 = crypto_legacy_md4();
         struct bytes unicode = { 0 };
         struct slice part;
         int r;
@@ -192,7 +192,7 @@ int mschapv2_nt_password_hash(struct slice password_utf8, uint8_t ret[static MSC
 int mschapv2_hash_nt_password_hash(const uint8_t hash[static MSCHAPV2_HASH_LEN],
                                    uint8_t ret[static MSCHAPV2_HASH_LEN])
 {
-        const EVP_MD *md4 = eap_legacy_md4();
+        const EVP_MD *md4 = crypto_legacy_md4();
         struct slice part = SLICE(hash, MSCHAPV2_HASH_LEN);
 
         if (!md4)
@@ -242,7 +242,7 @@ int mschapv2_challenge_response(const uint8_t challenge[static MSCHAPV2_CHALLENG
                                 const uint8_t password_hash[static MSCHAPV2_HASH_LEN],
                                 uint8_t ret[static MSCHAPV2_NT_RESPONSE_LEN])
 {
-        const EVP_CIPHER *des = eap_legacy_des_ecb();
+        const EVP_CIPHER *des = crypto_legacy_des_ecb();
         EVP_CIPHER_CTX *ctx;
         uint8_t zhash[21] = { 0 }, key[8], out[MSCHAPV2_NT_RESPONSE_LEN];
         int r = -EIO;

@@ -6,7 +6,7 @@
  *
  * Only the arithmetic lives here; the EAP framing is in eap_mschapv2.c.
  * MD4 and DES come from the dedicated legacy library context
- * (eap_libctx.h), SHA-1 from the default one. Every function returns 0 or a
+ * (client/crypto/legacy.h), SHA-1 from the default one. Every function returns 0 or a
  * negative errno: -ENOTSUP when the legacy provider is missing, -EINVAL for
  * a password that is not valid UTF-8, -E2BIG for one longer than RFC 2759
  * allows, -EIO when OpenSSL fails. Outputs are written only on success and

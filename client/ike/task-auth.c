@@ -59,8 +59,8 @@ static const char *eap_method_text(const struct ike_initiator *ini)
 
 static int set_idi_body(struct ike_initiator *ini)
 {
-        uint8_t hdr[4] = { ini->local_id.type, 0, 0, 0 };
-        struct slice parts[2] = { SLICE(hdr, 4), SLICE(ini->local_id.data, ini->local_id.len) };
+        uint8_t hdr[4] = {ini->local_id.type, 0, 0, 0};
+        struct slice parts[2] = {SLICE(hdr, 4), SLICE(ini->local_id.data, ini->local_id.len)};
 
         bytes_free(&ini->auth.idi_body);
         return bytes_concat(&ini->auth.idi_body, parts, 2);
@@ -144,8 +144,8 @@ static int build_first(struct ike_initiator *ini, struct ike_chain *c)
                 r = ike_chain_add_notify(c, 0, IKEV2_N_MULTIPLE_AUTH_SUPPORTED, SLICE(NULL, 0),
                                          SLICE(NULL, 0));
                 if (r == 0)
-                        r = ike_chain_add_notify(c, 0, IKEV2_N_ANOTHER_AUTH_FOLLOWS,
-                                                 SLICE(NULL, 0), SLICE(NULL, 0));
+                        r = ike_chain_add_notify(c, 0, IKEV2_N_ANOTHER_AUTH_FOLLOWS, SLICE(NULL, 0),
+                                                 SLICE(NULL, 0));
         }
         if (r == 0 && eap_only_possible(ini))
                 r = ike_chain_add_notify(c, 0, IKEV2_N_EAP_ONLY_AUTHENTICATION, SLICE(NULL, 0),
@@ -175,7 +175,7 @@ static int auth_build(struct ike_initiator *ini, struct ike_message *req)
 
 static int eap_start(struct ike_initiator *ini)
 {
-        struct eap_error err = { 0 };
+        struct eap_error err = {0};
         struct eap_peer_config cfg = ini->eap_cfg;
         int r;
 
@@ -235,7 +235,7 @@ static enum ini_task_result eap_succeeded(struct ike_initiator *ini)
 static enum ini_task_result feed_eap(struct ike_initiator *ini, const struct ike_chain *c)
 {
         const struct ike_payload *p = ike_chain_find(c, IKEV2_PAYLOAD_EAP, 0);
-        struct eap_result res = { 0 };
+        struct eap_result res = {0};
         bool success_packet;
         int r;
 
@@ -284,8 +284,7 @@ static enum ini_task_result feed_eap(struct ike_initiator *ini, const struct ike
                         return ini_fail(ini, IKE_FAIL_GATEWAY_AUTH, IKEV2_N_AUTHENTICATION_FAILED,
                                         "%s: EAP-Success before the method completed (%s): the "
                                         "gateway did not prove it knows our credentials",
-                                        eap_method_text(ini),
-                                        res.reason ? res.reason : "refused");
+                                        eap_method_text(ini), res.reason ? res.reason : "refused");
                 if (ini->eap_cfg.method == EAP_TYPE_TLS)
                         return ini_fail(ini, IKE_FAIL_AUTH, IKEV2_N_AUTHENTICATION_FAILED,
                                         "%s failed: %s", eap_method_text(ini),
@@ -316,8 +315,7 @@ static enum ini_task_result auth_error(struct ike_initiator *ini, const struct i
                                 id);
         if (ini->auth.step == INI_AUTH_FIRST)
                 return ini_fail(ini, IKE_FAIL_AUTH, n->type,
-                                "the gateway refused our identity %s (AUTHENTICATION_FAILED)",
-                                id);
+                                "the gateway refused our identity %s (AUTHENTICATION_FAILED)", id);
         if (ini->eap_cfg.method == EAP_TYPE_TLS)
                 return ini_fail(ini, IKE_FAIL_AUTH, n->type,
                                 "the gateway refused our EAP-TLS authentication "

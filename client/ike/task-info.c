@@ -129,8 +129,8 @@ static void informational(struct ike_initiator *ini, const struct ike_message *r
                                 ike_deleted = true;
                                 continue;
                         }
-                        for (size_t k = 0; d->protocol == IKEV2_PROTO_ESP && d->spi_size == 4 &&
-                                           k < d->n_spis;
+                        for (size_t k = 0;
+                             d->protocol == IKEV2_PROTO_ESP && d->spi_size == 4 && k < d->n_spis;
                              k++) {
                                 /* 3.11: the sender's inbound SPI, our outbound one. */
                                 if (ini->child_installed &&

@@ -69,7 +69,7 @@ static int natd(struct ike_initiator *ini, const struct ike_addr *a, const uint8
 
 static int sa_init_build(struct ike_initiator *ini, struct ike_message *req)
 {
-        static const uint8_t zero_spi[8] = { 0 };
+        static const uint8_t zero_spi[8] = {0};
         struct ike_chain *c = &req->clear;
         uint8_t hash[20], algs[8];
         uint16_t hashes[4];
@@ -217,7 +217,7 @@ static void detect_nat(struct ike_initiator *ini, const struct ike_chain *c)
 
 static enum ini_task_result retry_invalid_ke(struct ike_initiator *ini, const struct ike_notify *n)
 {
-        struct ike_error err = { 0 };
+        struct ike_error err = {0};
         char ours[PROPOSAL_MAX_STRING];
         uint16_t group;
 
@@ -238,8 +238,7 @@ static enum ini_task_result retry_invalid_ke(struct ike_initiator *ini, const st
                                 ikev2_dh_name(group, IKEV2_NAME_TMP), ours);
         ini->ke_rounds++;
         ini_log(ini, IKE_LOG_INFO, "the gateway prefers key exchange %s to %s: retrying with it",
-                ikev2_dh_name(group, IKEV2_NAME_TMP),
-                ikev2_dh_name(ini->ke_group, IKEV2_NAME_TMP));
+                ikev2_dh_name(group, IKEV2_NAME_TMP), ikev2_dh_name(ini->ke_group, IKEV2_NAME_TMP));
         if (new_dh(ini, group) < 0)
                 return ini_fail(ini, IKE_FAIL_INTERNAL, 0, "key exchange %s: cannot create a key",
                                 ikev2_dh_name(group, IKEV2_NAME_TMP));
@@ -265,8 +264,8 @@ static enum ini_task_result sa_init_process(struct ike_initiator *ini,
         const struct ike_chain *c = ike_message_payloads(resp);
         const struct ike_payload *sa_p, *ke_p, *nonce_p;
         const struct ike_notify *n;
-        struct ike_error err = { 0 };
-        struct bytes gir = { 0 };
+        struct ike_error err = {0};
+        struct bytes gir = {0};
         struct ini_chosen ch;
         char why[256], ours[PROPOSAL_MAX_STRING], theirs[512], sb[64];
         const char *w = NULL;
@@ -333,7 +332,9 @@ static enum ini_task_result sa_init_process(struct ike_initiator *ini,
         if (!sa_p || !ke_p || !nonce_p)
                 return ini_fail(ini, IKE_FAIL_PROTOCOL, IKEV2_N_INVALID_SYNTAX,
                                 "IKE_SA_INIT: the answer lacks %s",
-                                !sa_p ? "the SA payload" : !ke_p ? "the KE payload" : "the nonce");
+                                !sa_p   ? "the SA payload"
+                                : !ke_p ? "the KE payload"
+                                        : "the nonce");
         if (resp->hdr.spi_r == 0)
                 return ini_fail(ini, IKE_FAIL_PROTOCOL, IKEV2_N_INVALID_SYNTAX,
                                 "IKE_SA_INIT: the gateway's SPI is zero");
@@ -401,8 +402,7 @@ static enum ini_task_result sa_init_process(struct ike_initiator *ini,
                 ike_initiator_info(ini, &info);
                 ini_log(ini, IKE_LOG_INFO, "IKE SA %016llx_i %016llx_r negotiated: %s%s",
                         (unsigned long long)info.spi_i, (unsigned long long)info.spi_r,
-                        info.ike_suite,
-                        ini->peer_fragmentation ? ", fragmentation supported" : "");
+                        info.ike_suite, ini->peer_fragmentation ? ", fragmentation supported" : "");
         }
         ini_set_state(ini, IKE_STATE_AUTHENTICATING);
         return INI_TASK_DONE;

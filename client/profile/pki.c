@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Certificate and key checks with OpenSSL 3 (EVP, X509, PKCS12 APIs only):
+ * Certificate and key checks with OpenSSL 3 (EVP and X509 APIs; PKCS#12
+ * through client/crypto/pkcs12.h):
  * a profile's CA certificates must parse and be valid now; its client
  * credentials must decrypt with the given passphrase, the key must match
  * the certificate, and the certificate must be valid now.
@@ -12,9 +13,9 @@
 #include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
-#include <openssl/pkcs12.h>
 #include <openssl/x509v3.h>
 
+#include "client/crypto/pkcs12.h"
 #include "internal.h"
 #include "pki.h"
 
@@ -25,10 +26,6 @@ static void x509_freep(X509 **x)
 static void pkey_freep(EVP_PKEY **k)
 {
         EVP_PKEY_free(*k);
-}
-static void p12_freep(PKCS12 **p)
-{
-        PKCS12_free(*p);
 }
 static void bio_freep(BIO **b)
 {
@@ -236,59 +233,35 @@ static enum profile_key_type key_type_of(EVP_PKEY *k)
         return PROFILE_KEY__COUNT; /* something else */
 }
 
-/* Reads a PKCS#12 with one passphrase. -EKEYREJECTED when the MAC check
- * says the passphrase is wrong. */
+/* The profile's PKCS#12 through the crypto layer (pkcs12.h: legacy
+ * algorithms such as RC2-40 included; a passphrase that is given is the only
+ * one tried). -EKEYREJECTED (wrong or missing passphrase) and -ENOMEM as
+ * they are; anything else that keeps the certificate and key from us is
+ * -EBADMSG, with why. */
 static int p12_open(struct slice der, const char *pass, X509 **ret_cert, EVP_PKEY **ret_key,
-                    STACK_OF(X509) **ret_chain, char why[static 160])
+                    STACK_OF(X509) **ret_chain, char why[static CRYPTO_PKCS12_REASON_SIZE])
 {
-        _cleanup_(p12_freep) PKCS12 *p12 = NULL;
-        const unsigned char *q = der.ptr;
-        X509 *cert = NULL;
-        EVP_PKEY *key = NULL;
-        STACK_OF(X509) *chain = NULL;
+        struct crypto_pkcs12 p12;
+        int r = crypto_pkcs12_open(der, pass ? SLICE(pass, strlen(pass)) : SLICE(NULL, 0), &p12,
+                                   why, CRYPTO_PKCS12_REASON_SIZE);
 
-        if (der.len == 0 || der.len > LONG_MAX)
+        if (r == -ENOKEY)
+                snprintf(why, CRYPTO_PKCS12_REASON_SIZE, "holds no private key");
+        if (r == -EKEYREJECTED || r == -ENOMEM)
+                return r;
+        if (r < 0)
                 return -EBADMSG;
-        p12 = d2i_PKCS12(NULL, &q, (long)der.len);
-        if (!p12 || q != der.ptr + der.len) {
-                snprintf(why, 160, "not a DER PKCS#12 file");
-                ERR_clear_error();
-                return -EBADMSG;
-        }
-        if (PKCS12_mac_present(p12)) {
-                /* The given passphrase first; then the empty one, written
-                 * either as "" or as no passphrase at all (RFC 7292 B.1), for
-                 * files that have none whatever the user typed. */
-                if (pass && PKCS12_verify_mac(p12, pass, -1) == 1)
-                        ;
-                else if (PKCS12_verify_mac(p12, "", 0) == 1)
-                        pass = "";
-                else if (PKCS12_verify_mac(p12, NULL, 0) == 1)
-                        pass = NULL;
-                else {
-                        ERR_clear_error();
-                        return -EKEYREJECTED;
-                }
-                ERR_clear_error();
-        }
-        if (PKCS12_parse(p12, pass, &key, &cert, ret_chain ? &chain : NULL) != 1) {
-                snprintf(why, 160,
-                         "cannot be decrypted (%s); legacy algorithms such as RC2-40 are not "
-                         "supported, re-export it with AES-256",
-                         ossl_reason((char[160]){ 0 }));
+        if (!p12.cert) {
+                crypto_pkcs12_done(&p12);
+                snprintf(why, CRYPTO_PKCS12_REASON_SIZE,
+                         "holds no certificate for its private key");
                 return -EBADMSG;
         }
-        if (!cert || !key) {
-                X509_free(cert);
-                EVP_PKEY_free(key);
-                sk_X509_pop_free(chain, X509_free);
-                snprintf(why, 160, "holds no %s", !cert ? "certificate" : "private key");
-                return -EBADMSG;
-        }
-        *ret_cert = cert;
-        *ret_key = key;
+        *ret_cert = TAKE_PTR(p12.cert);
+        *ret_key = TAKE_PTR(p12.key);
         if (ret_chain)
-                *ret_chain = chain;
+                *ret_chain = TAKE_PTR(p12.chain);
+        crypto_pkcs12_done(&p12);
         return 0;
 }
 
@@ -414,12 +387,14 @@ int pki_check_client(struct profile *p, struct import_ctx *c, const char *passph
                 return 0;
         }
         if (r == -EKEYREJECTED) {
+                /* For PKCS#12 the crypto layer says how: the integrity check
+                 * fails, or the file has no passphrase at all. */
                 report_error(c->report, PROFILE_E_PASSPHRASE, field,
-                             "wrong passphrase%s%s: %s",
+                             "wrong passphrase%s%s: %s%s",
                              pass_field[0] ? " in " : "", pass_field,
-                             p->client_pkcs12.len > 0
-                                     ? "the PKCS#12 integrity check fails with it"
-                                     : "the private key does not decrypt with it");
+                             p->client_pkcs12.len > 0 ? "PKCS#12: " : "",
+                             p->client_pkcs12.len > 0 ? why
+                                                      : "the private key does not decrypt with it");
                 return -EINVAL;
         }
         if (r < 0) {

@@ -138,7 +138,7 @@ static void fuzz_split(const uint8_t *data, size_t size)
 static void fuzz_coalesce(const uint8_t *data, size_t size)
 {
         static struct gro_group groups[64];
-        struct gro_pkt pkts[64];
+        struct gro_pkt pkts[64] = { 0 }; /* gcc -O2 cannot see that n > 0 before use */
         uint8_t *copies[64];
         size_t n = 0;
 

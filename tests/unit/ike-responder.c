@@ -24,8 +24,8 @@
 
 #define ESP_SPI_R 0xc0ffee01u
 
-static const uint8_t cookie_value[16] = { 0xc0, 0x0c, 0x1e, 0x5a, 1, 2, 3, 4,
-                                          5,    6,    7,    8,    9, 10, 11, 12 };
+static const uint8_t cookie_value[16] = {0xc0, 0x0c, 0x1e, 0x5a, 1, 2,  3,  4,
+                                         5,    6,    7,    8,    9, 10, 11, 12};
 
 _printf_(3, 4) static int fail(struct responder *r, int code, const char *fmt, ...)
 {
@@ -130,6 +130,9 @@ static int send_plain(struct responder *r, struct ike_message *m, struct resp_ou
         k = ike_message_serialize(m, &w);
         if (k < 0)
                 return fail(r, k, "serialize: %d", k);
+        if (r->cfg.record)
+                r->cfg.record(r->cfg.record_ud, &m->hdr, ike_chain_first_type(&m->clear),
+                              SLICE(buf + IKEV2_HEADER_LEN, wbuf_len(&w) - IKEV2_HEADER_LEN));
         if (keep && bytes_dup(keep, wbuf_slice(&w)) < 0)
                 return -ENOMEM;
         return out_push(r, out, wbuf_slice(&w));
@@ -169,6 +172,8 @@ static int send_protected(struct responder *r, struct ike_message *m, struct res
         if (k < 0)
                 return fail(r, k, "serialize inner: %d", k);
         plain = wbuf_slice(&w);
+        if (r->cfg.record)
+                r->cfg.record(r->cfg.record_ud, &m->hdr, first, plain);
         whole = 28 + 4 + plain.len + ike_sk_overhead(&r->suite, plain.len);
         if (!r->cfg.fragmentation || whole <= r->cfg.fragment_size)
                 return protect_one(r, m, false, 0, 0, first, plain, out);
@@ -185,8 +190,8 @@ static int send_protected(struct responder *r, struct ike_message *m, struct res
         return 0;
 }
 
-static void set_header(struct responder *r, struct ike_message *m, uint8_t exchange,
-                       uint32_t msgid, bool response)
+static void set_header(struct responder *r, struct ike_message *m, uint8_t exchange, uint32_t msgid,
+                       bool response)
 {
         m->hdr.spi_i = spi64(r->spi_i);
         m->hdr.spi_r = spi64(r->spi_r);
@@ -238,7 +243,7 @@ static int sa_init(struct responder *r, const struct ike_message *req, struct sl
         const struct ike_proposal *chosen = NULL;
         struct ike_transform tr[6];
         struct ike_proposal props[2];
-        struct bytes gir = { 0 };
+        struct bytes gir = {0};
         uint8_t nonce[32], h[20];
         size_t n = 0;
         int k;
@@ -260,7 +265,7 @@ static int sa_init(struct responder *r, const struct ike_message *req, struct sl
         if (cf->error_notify_sa_init)
                 return error_answer(r, req, cf->error_notify_sa_init, SLICE(NULL, 0), out);
         if (cf->want_group && ke_p->u.ke.group != cf->want_group) {
-                uint8_t g[2] = { (uint8_t)(cf->want_group >> 8), (uint8_t)cf->want_group };
+                uint8_t g[2] = {(uint8_t)(cf->want_group >> 8), (uint8_t)cf->want_group};
 
                 return error_answer(r, req, IKEV2_N_INVALID_KE_PAYLOAD, SLICE(g, 2), out);
         }
@@ -276,7 +281,7 @@ static int sa_init(struct responder *r, const struct ike_message *req, struct sl
         if (!chosen)
                 return error_answer(r, req, IKEV2_N_NO_PROPOSAL_CHOSEN, SLICE(NULL, 0), out);
         if (ke_p->u.ke.group != cf->ike_dh) {
-                uint8_t g[2] = { (uint8_t)(cf->ike_dh >> 8), (uint8_t)cf->ike_dh };
+                uint8_t g[2] = {(uint8_t)(cf->ike_dh >> 8), (uint8_t)cf->ike_dh};
 
                 return error_answer(r, req, IKEV2_N_INVALID_KE_PAYLOAD, SLICE(g, 2), out);
         }
@@ -300,8 +305,7 @@ static int sa_init(struct responder *r, const struct ike_message *req, struct sl
         if (k < 0)
                 return fail(r, k, "dh compute");
         r->prf = crypto_prf_lookup(cf->ike_prf);
-        k = crypto_suite_lookup(cf->ike_encr, cf->ike_encr_bits, cf->ike_integ, 0, &r->suite,
-                                NULL);
+        k = crypto_suite_lookup(cf->ike_encr, cf->ike_encr_bits, cf->ike_integ, 0, &r->suite, NULL);
         if (k == 0)
                 k = ike_keys_derive(r->prf, &r->suite, SLICE_OF(r->ni), SLICE_OF(r->nr), r->spi_i,
                                     r->spi_r, SLICE_OF(gir), &r->keys);
@@ -312,21 +316,22 @@ static int sa_init(struct responder *r, const struct ike_message *req, struct sl
                 return fail(r, k, "keys");
         r->have_keys = true;
 
-        tr[n++] = (struct ike_transform){ .type = IKEV2_TRANSFORM_ENCR,
-                                          .id = (cf->misbehave & RESP_CHOOSE_UNOFFERED)
-                                                        ? IKEV2_ENCR_AES_CTR
-                                                        : cf->ike_encr,
-                                          .key_length = cf->ike_encr_bits };
-        tr[n++] = (struct ike_transform){ .type = IKEV2_TRANSFORM_PRF, .id = cf->ike_prf };
+        tr[n++] = (struct ike_transform){
+                .type = IKEV2_TRANSFORM_ENCR,
+                .id = (cf->misbehave & RESP_CHOOSE_UNOFFERED) ? IKEV2_ENCR_AES_CTR : cf->ike_encr,
+                .key_length = cf->ike_encr_bits};
+        tr[n++] = (struct ike_transform){.type = IKEV2_TRANSFORM_PRF, .id = cf->ike_prf};
         if (cf->ike_integ)
-                tr[n++] = (struct ike_transform){ .type = IKEV2_TRANSFORM_INTEG,
-                                                  .id = cf->ike_integ };
+                tr[n++] =
+                        (struct ike_transform){.type = IKEV2_TRANSFORM_INTEG, .id = cf->ike_integ};
         if (!(cf->misbehave & RESP_OMIT_DH))
                 tr[n++] = (struct ike_transform){
                         .type = IKEV2_TRANSFORM_DH,
-                        .id = (cf->misbehave & RESP_DH_MISMATCH) ? IKEV2_DH_MODP2048 : cf->ike_dh };
-        props[0] = (struct ike_proposal){ .num = chosen->num, .protocol = IKEV2_PROTO_IKE,
-                                          .transforms = tr, .n_transforms = n };
+                        .id = (cf->misbehave & RESP_DH_MISMATCH) ? IKEV2_DH_MODP2048 : cf->ike_dh};
+        props[0] = (struct ike_proposal){.num = chosen->num,
+                                         .protocol = IKEV2_PROTO_IKE,
+                                         .transforms = tr,
+                                         .n_transforms = n};
         props[1] = props[0];
         props[1].num = (uint8_t)(chosen->num + 1);
 
@@ -350,7 +355,7 @@ static int sa_init(struct responder *r, const struct ike_message *req, struct sl
                 (void)ike_chain_add_notify(&m->clear, 0, IKEV2_N_IKEV2_FRAGMENTATION_SUPPORTED,
                                            SLICE(NULL, 0), SLICE(NULL, 0));
         if (cf->hash_algorithms) {
-                static const uint8_t algs[] = { 0, 2, 0, 3, 0, 4 };
+                static const uint8_t algs[] = {0, 2, 0, 3, 0, 4};
 
                 (void)ike_chain_add_notify(&m->clear, 0, IKEV2_N_SIGNATURE_HASH_ALGORITHMS,
                                            SLICE(NULL, 0), SLICE(algs, sizeof(algs)));
@@ -380,24 +385,24 @@ static int add_cert(struct ike_chain *c, X509 *x)
 
 static int responder_octets(struct responder *r, struct bytes *ret)
 {
-        return ike_auth_octets(r->prf, SLICE_OF(r->resp2), SLICE_OF(r->ni),
-                               SLICE_OF(r->keys.sk_pr), SLICE_OF(r->idr_body), ret);
+        return ike_auth_octets(r->prf, SLICE_OF(r->resp2), SLICE_OF(r->ni), SLICE_OF(r->keys.sk_pr),
+                               SLICE_OF(r->idr_body), ret);
 }
 
 static int initiator_octets(struct responder *r, struct bytes *ret)
 {
-        return ike_auth_octets(r->prf, SLICE_OF(r->req1), SLICE_OF(r->nr),
-                               SLICE_OF(r->keys.sk_pi), SLICE_OF(r->idi_body), ret);
+        return ike_auth_octets(r->prf, SLICE_OF(r->req1), SLICE_OF(r->nr), SLICE_OF(r->keys.sk_pi),
+                               SLICE_OF(r->idi_body), ret);
 }
 
 static int add_identity_and_auth(struct responder *r, struct ike_chain *c)
 {
         const struct resp_config *cf = &r->cfg;
-        uint8_t hdr[4] = { cf->id_type, 0, 0, 0 };
-        struct slice parts[2] = { SLICE(hdr, 4), SLICE(cf->id, strlen(cf->id)) };
-        struct bytes octets = { 0 }, sig = { 0 };
-        static const uint16_t hashes[] = { IKEV2_HASH_SHA2_256, IKEV2_HASH_SHA2_384,
-                                           IKEV2_HASH_SHA2_512 };
+        uint8_t hdr[4] = {cf->id_type, 0, 0, 0};
+        struct slice parts[2] = {SLICE(hdr, 4), SLICE(cf->id, strlen(cf->id))};
+        struct bytes octets = {0}, sig = {0};
+        static const uint16_t hashes[] = {IKEV2_HASH_SHA2_256, IKEV2_HASH_SHA2_384,
+                                          IKEV2_HASH_SHA2_512};
         enum crypto_sig_scheme scheme;
         EVP_PKEY *key = (cf->misbehave & RESP_BAD_SIGNATURE) ? cf->sign_key_override : cf->key;
         int k;
@@ -431,13 +436,13 @@ static int add_identity_and_auth(struct responder *r, struct ike_chain *c)
 static int add_child(struct responder *r, struct ike_chain *c)
 {
         const struct resp_config *cf = &r->cfg;
-        static const uint8_t vip4[4] = { 10, 99, 0, 7 }, dns4[4] = { 10, 20, 0, 10 };
-        static const uint8_t vip6[17] = { 0xfd, 0, 0, 0x99, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7, 128 };
-        static const uint8_t dns6[16] = { 0xfd, 0, 0, 0x20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10 };
-        static const uint8_t lan_lo[4] = { 10, 20, 0, 0 }, lan_hi[4] = { 10, 20, 0, 255 };
-        static const uint8_t lan6_lo[16] = { 0xfd, 0, 0, 0x20 };
-        static const uint8_t lan6_hi[16] = { 0xfd, 0, 0, 0x20, 0, 0, 0, 0, 0xff, 0xff, 0xff,
-                                             0xff, 0xff, 0xff, 0xff, 0xff };
+        static const uint8_t vip4[4] = {10, 99, 0, 7}, dns4[4] = {10, 20, 0, 10};
+        static const uint8_t vip6[17] = {0xfd, 0, 0, 0x99, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7, 128};
+        static const uint8_t dns6[16] = {0xfd, 0, 0, 0x20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10};
+        static const uint8_t lan_lo[4] = {10, 20, 0, 0}, lan_hi[4] = {10, 20, 0, 255};
+        static const uint8_t lan6_lo[16] = {0xfd, 0, 0, 0x20};
+        static const uint8_t lan6_hi[16] = {0xfd, 0,    0,    0x20, 0,    0,    0,    0,
+                                            0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
         struct ike_cp_attr attrs[16];
         struct ike_transform tr[3];
         struct ike_proposal prop;
@@ -451,43 +456,42 @@ static int add_child(struct responder *r, struct ike_chain *c)
                 for (size_t i = 0; i < cf->n_cp && i < 16; i++)
                         attrs[n++] = (struct ike_cp_attr){
                                 .type = cf->cp[i].type,
-                                .value = SLICE(cf->cp[i].value, cf->cp[i].len) };
+                                .value = SLICE(cf->cp[i].value, cf->cp[i].len)};
         } else if (!(cf->misbehave & RESP_NO_VIP)) {
-                attrs[n++] = (struct ike_cp_attr){ .type = IKEV2_CFG_INTERNAL_IP4_ADDRESS,
-                                                   .value = SLICE(vip4, 4) };
-                attrs[n++] = (struct ike_cp_attr){ .type = IKEV2_CFG_INTERNAL_IP6_ADDRESS,
-                                                   .value = SLICE(vip6, 17) };
-                attrs[n++] = (struct ike_cp_attr){ .type = IKEV2_CFG_INTERNAL_IP4_DNS,
-                                                   .value = SLICE(dns4, 4) };
-                attrs[n++] = (struct ike_cp_attr){ .type = IKEV2_CFG_INTERNAL_DNS_DOMAIN,
-                                                   .value = SLICE("corp.test", 9) };
-                attrs[n++] = (struct ike_cp_attr){ .type = IKEV2_CFG_INTERNAL_IP6_DNS,
-                                                   .value = SLICE(dns6, 16) };
+                attrs[n++] = (struct ike_cp_attr){.type = IKEV2_CFG_INTERNAL_IP4_ADDRESS,
+                                                  .value = SLICE(vip4, 4)};
+                attrs[n++] = (struct ike_cp_attr){.type = IKEV2_CFG_INTERNAL_IP6_ADDRESS,
+                                                  .value = SLICE(vip6, 17)};
+                attrs[n++] = (struct ike_cp_attr){.type = IKEV2_CFG_INTERNAL_IP4_DNS,
+                                                  .value = SLICE(dns4, 4)};
+                attrs[n++] = (struct ike_cp_attr){.type = IKEV2_CFG_INTERNAL_DNS_DOMAIN,
+                                                  .value = SLICE("corp.test", 9)};
+                attrs[n++] = (struct ike_cp_attr){.type = IKEV2_CFG_INTERNAL_IP6_DNS,
+                                                  .value = SLICE(dns6, 16)};
         } else {
-                attrs[n++] = (struct ike_cp_attr){ .type = IKEV2_CFG_INTERNAL_IP4_DNS,
-                                                   .value = SLICE(dns4, 4) };
+                attrs[n++] = (struct ike_cp_attr){.type = IKEV2_CFG_INTERNAL_IP4_DNS,
+                                                  .value = SLICE(dns4, 4)};
         }
         (void)ike_chain_add_cp(c, IKEV2_CFG_REPLY, attrs, n);
 
         n = 0;
-        tr[n++] = (struct ike_transform){ .type = IKEV2_TRANSFORM_ENCR,
-                                          .id = (cf->misbehave & RESP_ESP_UNOFFERED)
-                                                        ? IKEV2_ENCR_CAMELLIA_CBC
-                                                        : cf->esp_encr,
-                                          .key_length = cf->esp_encr_bits };
+        tr[n++] = (struct ike_transform){
+                .type = IKEV2_TRANSFORM_ENCR,
+                .id = (cf->misbehave & RESP_ESP_UNOFFERED) ? IKEV2_ENCR_CAMELLIA_CBC : cf->esp_encr,
+                .key_length = cf->esp_encr_bits};
         if (cf->esp_integ)
-                tr[n++] = (struct ike_transform){ .type = IKEV2_TRANSFORM_INTEG,
-                                                  .id = cf->esp_integ };
-        tr[n++] = (struct ike_transform){ .type = IKEV2_TRANSFORM_ESN, .id = IKEV2_ESN_NO };
+                tr[n++] =
+                        (struct ike_transform){.type = IKEV2_TRANSFORM_INTEG, .id = cf->esp_integ};
+        tr[n++] = (struct ike_transform){.type = IKEV2_TRANSFORM_ESN, .id = IKEV2_ESN_NO};
         spi[0] = ESP_SPI_R >> 24;
         spi[1] = (uint8_t)(ESP_SPI_R >> 16);
         spi[2] = (uint8_t)(ESP_SPI_R >> 8);
         spi[3] = (uint8_t)ESP_SPI_R;
-        prop = (struct ike_proposal){ .num = r->esp_prop_num ? r->esp_prop_num : 1,
-                                      .protocol = IKEV2_PROTO_ESP,
-                                      .spi = SLICE(spi, 4),
-                                      .transforms = tr,
-                                      .n_transforms = n };
+        prop = (struct ike_proposal){.num = r->esp_prop_num ? r->esp_prop_num : 1,
+                                     .protocol = IKEV2_PROTO_ESP,
+                                     .spi = SLICE(spi, 4),
+                                     .transforms = tr,
+                                     .n_transforms = n};
         (void)ike_chain_add_sa(c, &prop, 1);
         tsi[0] = ike_ts_selector_make(vip4, vip4, 4, 0, 0, 65535);
         tsi[1] = ike_ts_selector_make(vip6, vip6, 16, 0, 0, 65535);
@@ -552,8 +556,7 @@ static int eap_check(struct responder *r, const struct ike_eap *e, struct ike_ch
                 ok = ctx && EVP_DigestInit_ex(ctx, EVP_md5(), NULL) &&
                      EVP_DigestUpdate(ctx, &e->identifier, 1) &&
                      EVP_DigestUpdate(ctx, pw, strlen(pw)) &&
-                     EVP_DigestUpdate(ctx, r->challenge, 16) &&
-                     EVP_DigestFinal_ex(ctx, want, &len);
+                     EVP_DigestUpdate(ctx, r->challenge, 16) && EVP_DigestFinal_ex(ctx, want, &len);
                 EVP_MD_CTX_free(ctx);
                 if (!ok)
                         return -EIO;
@@ -603,7 +606,7 @@ static int verify_client_cert_auth(struct responder *r, const struct ike_chain *
 {
         const struct ike_payload *cert = ike_chain_find(c, IKEV2_PAYLOAD_CERT, 0);
         const struct ike_payload *auth = ike_chain_find(c, IKEV2_PAYLOAD_AUTH, 0);
-        struct bytes octets = { 0 };
+        struct bytes octets = {0};
         X509 *x = NULL;
         int k;
 
@@ -613,8 +616,8 @@ static int verify_client_cert_auth(struct responder *r, const struct ike_chain *
                 return -EBADMSG;
         k = initiator_octets(r, &octets);
         if (k == 0)
-                k = crypto_auth_verify(X509_get0_pubkey(x), auth->u.auth.method,
-                                       auth->u.auth.data, SLICE_OF(octets), 0, NULL, NULL);
+                k = crypto_auth_verify(X509_get0_pubkey(x), auth->u.auth.method, auth->u.auth.data,
+                                       SLICE_OF(octets), 0, NULL, NULL);
         bytes_free(&octets);
         X509_free(x);
         return k;
@@ -727,8 +730,8 @@ static int auth_eap(struct responder *r, const struct ike_eap *e, struct ike_cha
 
 static int auth_final(struct responder *r, const struct ike_auth *a, struct ike_chain *o)
 {
-        struct bytes octets = { 0 };
-        uint8_t mac[64], zero[64] = { 0 };
+        struct bytes octets = {0};
+        uint8_t mac[64], zero[64] = {0};
         struct slice key_i = r->have_msk ? SLICE(r->msk, 64) : SLICE_OF(r->keys.sk_pi);
         struct slice key_r = r->have_msk ? SLICE(r->msk, 64) : SLICE_OF(r->keys.sk_pr);
         int k;
@@ -816,9 +819,9 @@ static int informational(struct responder *r, const struct ike_message *req, str
 static int unprotect(struct responder *r, struct bytes *raw, struct ike_message *m)
 {
         struct ike_sk_plain p;
-        struct ike_sk_error se = { 0 };
-        struct ike_error err = { 0 };
-        struct bytes inner = { 0 };
+        struct ike_sk_error se = {0};
+        struct ike_error err = {0};
+        struct bytes inner = {0};
         uint8_t first;
         int k;
 
@@ -877,8 +880,8 @@ int resp_handle(struct responder *r, const uint8_t *dgram, size_t len, bool natt
                 struct resp_out *out)
 {
         _cleanup_ike_message_ struct ike_message *m = NULL;
-        struct ike_error err = { 0 };
-        struct bytes raw = { 0 };
+        struct ike_error err = {0};
+        struct bytes raw = {0};
         struct slice ike = SLICE(dgram, len);
         int k;
 
@@ -945,14 +948,15 @@ done:
 int resp_request(struct responder *r, enum resp_request kind, struct resp_out *out)
 {
         _cleanup_ike_message_ struct ike_message *m = NULL;
-        uint8_t spi[4] = { ESP_SPI_R >> 24, (uint8_t)(ESP_SPI_R >> 16), (uint8_t)(ESP_SPI_R >> 8),
-                           (uint8_t)ESP_SPI_R };
+        uint8_t spi[4] = {ESP_SPI_R >> 24, (uint8_t)(ESP_SPI_R >> 16), (uint8_t)(ESP_SPI_R >> 8),
+                          (uint8_t)ESP_SPI_R};
 
         resp_out_clear(out);
         if (!r->have_keys || ike_message_new(&m) < 0)
                 return -EINVAL;
-        set_header(r, m, kind == RESP_REQ_CREATE_CHILD ? IKEV2_EXCHANGE_CREATE_CHILD_SA
-                                                       : IKEV2_EXCHANGE_INFORMATIONAL,
+        set_header(r, m,
+                   kind == RESP_REQ_CREATE_CHILD ? IKEV2_EXCHANGE_CREATE_CHILD_SA
+                                                 : IKEV2_EXCHANGE_INFORMATIONAL,
                    r->next_msgid++, false);
         switch (kind) {
         case RESP_REQ_LIVENESS:
@@ -964,13 +968,15 @@ int resp_request(struct responder *r, enum resp_request kind, struct resp_out *o
                 (void)ike_chain_add_delete(&m->inner, IKEV2_PROTO_ESP, 4, 1, SLICE(spi, 4));
                 break;
         case RESP_REQ_CREATE_CHILD: {
-                uint8_t nonce[32] = { 1 };
-                struct ike_transform tr = { .type = IKEV2_TRANSFORM_ENCR,
-                                            .id = IKEV2_ENCR_AES_GCM_16,
-                                            .key_length = 256 };
-                struct ike_proposal p = { .num = 1, .protocol = IKEV2_PROTO_ESP,
-                                          .spi = SLICE(spi, 4), .transforms = &tr,
-                                          .n_transforms = 1 };
+                uint8_t nonce[32] = {1};
+                struct ike_transform tr = {.type = IKEV2_TRANSFORM_ENCR,
+                                           .id = IKEV2_ENCR_AES_GCM_16,
+                                           .key_length = 256};
+                struct ike_proposal p = {.num = 1,
+                                         .protocol = IKEV2_PROTO_ESP,
+                                         .spi = SLICE(spi, 4),
+                                         .transforms = &tr,
+                                         .n_transforms = 1};
 
                 (void)ike_chain_add_sa(&m->inner, &p, 1);
                 (void)ike_chain_add_nonce(&m->inner, SLICE(nonce, 32));
@@ -1006,8 +1012,8 @@ int resp_wrap(struct responder *r, uint8_t exchange, uint32_t msgid, bool respon
                 k = ike_message_write_sk(m, 0, &w, &off);
                 if (k < 0)
                         return k;
-                k = ike_sk_protect(r->out, r->cfg.rng, wbuf_slice(&w), first, SLICE(inner, len),
-                                   &w, &se);
+                k = ike_sk_protect(r->out, r->cfg.rng, wbuf_slice(&w), first, SLICE(inner, len), &w,
+                                   &se);
                 if (k < 0)
                         return k;
                 return out_push(r, out, wbuf_slice(&w));

@@ -22,6 +22,7 @@
 #include "client/crypto/aead.h"
 #include "client/crypto/rng.h"
 #include "client/ike/keys.h"
+#include "client/ike/message.h"
 
 enum resp_client_auth {
         RESP_CLIENT_EAP_MSCHAPV2 = 1,
@@ -58,9 +59,9 @@ struct resp_config {
         const struct tsu_rng *rng;
         /* The gateway's identity (IDr) and credentials. */
         uint8_t id_type;
-        const char *id;        /* text form of the data (FQDN/RFC822); */
+        const char *id; /* text form of the data (FQDN/RFC822); */
         X509 *cert;
-        STACK_OF(X509) *chain; /* extra CERT payloads, may be NULL */
+        STACK_OF(X509) * chain; /* extra CERT payloads, may be NULL */
         EVP_PKEY *key;
         EVP_PKEY *sign_key_override; /* RESP_BAD_SIGNATURE */
         /* The algorithms it picks (must be among the initiator's offer). */
@@ -71,11 +72,11 @@ struct resp_config {
         const char *eap_password; /* what the EAP server accepts */
         X509 *client_ca;          /* for verifying the initiator's certificate (not chained) */
         bool require_cookie;
-        uint16_t want_group;      /* != 0: INVALID_KE_PAYLOAD unless KE is this group */
-        bool fragmentation;       /* announce and use RFC 7383 */
-        uint16_t fragment_size;   /* message size budget for our fragments, 0: 1200 */
-        bool hash_algorithms;     /* announce SIGNATURE_HASH_ALGORITHMS */
-        bool multiple_auth;       /* announce MULTIPLE_AUTH_SUPPORTED */
+        uint16_t want_group;           /* != 0: INVALID_KE_PAYLOAD unless KE is this group */
+        bool fragmentation;            /* announce and use RFC 7383 */
+        uint16_t fragment_size;        /* message size budget for our fragments, 0: 1200 */
+        bool hash_algorithms;          /* announce SIGNATURE_HASH_ALGORITHMS */
+        bool multiple_auth;            /* announce MULTIPLE_AUTH_SUPPORTED */
         uint16_t error_notify_sa_init; /* answer IKE_SA_INIT with this error notify */
         uint16_t error_notify_auth;    /* answer the first IKE_AUTH with this error notify */
         unsigned misbehave;
@@ -88,6 +89,11 @@ struct resp_config {
         /* Configuration reply (0 attributes: a default set). */
         struct resp_cp_attr cp[16];
         size_t n_cp;
+        /* Sees every message the responder sends, before protection: the
+         * header, the first payload type and the payload chain (for seed
+         * corpora). May be NULL. */
+        void (*record)(void *ud, const struct ike_header *h, uint8_t first, struct slice chain);
+        void *record_ud;
 };
 
 #define RESP_MAX_OUT 8
@@ -138,8 +144,8 @@ struct responder {
         /* what it saw */
         unsigned n_init_requests;
         unsigned n_auth_requests;
-        unsigned n_eap_received;     /* EAP payloads received, any type */
-        unsigned n_eap_nonidentity;  /* EAP responses other than Identity */
+        unsigned n_eap_received;    /* EAP payloads received, any type */
+        unsigned n_eap_nonidentity; /* EAP responses other than Identity */
         unsigned n_info_requests;
         unsigned n_deletes_received;
         unsigned n_auth_failed_notifies;
@@ -173,5 +179,5 @@ int resp_request(struct responder *r, enum resp_request kind, struct resp_out *o
 
 /* Protects an arbitrary inner payload chain (first payload type + bytes)
  * as a response of the given exchange and message ID (for the fuzzer). */
-int resp_wrap(struct responder *r, uint8_t exchange, uint32_t msgid, bool response,
-              uint8_t first, const uint8_t *inner, size_t len, struct resp_out *out);
+int resp_wrap(struct responder *r, uint8_t exchange, uint32_t msgid, bool response, uint8_t first,
+              const uint8_t *inner, size_t len, struct resp_out *out);

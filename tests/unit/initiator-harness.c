@@ -46,14 +46,14 @@ void h_init(struct harness *h, enum h_auth auth)
                 .rng = &h->rng_i,
                 .ike_proposals = &h->ike,
                 .esp_proposals = &h->esp,
-                .local = { .family = 4, .addr = { 192, 168, 77, 2 }, .port = 500 },
-                .remote = { .family = 4, .addr = { 192, 0, 2, 1 }, .port = 500 },
+                .local = {.family = 4, .addr = {192, 168, 77, 2}, .port = 500},
+                .remote = {.family = 4, .addr = {192, 0, 2, 1}, .port = 500},
                 .gateway_host = TEST_PKI_SERVER_NAME,
                 .local_id = &h->local_id,
                 .trusted = h->trusted,
                 .send_certreq = true,
                 .fragmentation = true,
-                .retransmit = { .tries = IKE_RETRANSMIT_DEFAULT_TRIES },
+                .retransmit = {.tries = IKE_RETRANSMIT_DEFAULT_TRIES},
                 .unix_time = H_NOW_UNIX,
                 .child_lifetime_s = 3600,
                 .child_rekey_s = 3300,
@@ -75,9 +75,9 @@ void h_init(struct harness *h, enum h_auth auth)
                 .hash_algorithms = true,
                 .multiple_auth = true,
                 .family = 4,
-                .gw_addr = { 192, 0, 2, 1 },
+                .gw_addr = {192, 0, 2, 1},
                 .gw_port = 500,
-                .seen_addr = { 198, 51, 100, 2 },
+                .seen_addr = {198, 51, 100, 2},
                 .seen_port = 61000,
         };
         switch (auth) {
@@ -87,8 +87,8 @@ void h_init(struct harness *h, enum h_auth auth)
                 h->icfg.eap.identity = SLICE("alice", 5);
                 h->icfg.eap.method = auth == H_EAP_MD5 ? EAP_TYPE_MD5 : EAP_TYPE_MSCHAPV2;
                 h->icfg.eap.secret = SLICE("alice-password", 14);
-                h->rcfg.client_auth = auth == H_EAP_MD5 ? RESP_CLIENT_EAP_MD5
-                                                        : RESP_CLIENT_EAP_MSCHAPV2;
+                h->rcfg.client_auth =
+                        auth == H_EAP_MD5 ? RESP_CLIENT_EAP_MD5 : RESP_CLIENT_EAP_MSCHAPV2;
                 break;
         case H_CERT:
         case H_CERT_EAP:
@@ -142,16 +142,16 @@ void h_actions(struct harness *h)
                 case IKE_ACTION_SEND: {
                         struct slice d = a[i].u.send.datagram;
 
-                        g_ptr_array_add(h->sent, dgram_new(d, a[i].u.send.natt,
-                                                           a[i].u.send.port, h->now));
+                        g_ptr_array_add(h->sent,
+                                        dgram_new(d, a[i].u.send.natt, a[i].u.send.port, h->now));
                         if (a[i].u.send.natt) {
                                 g_assert_cmpuint(a[i].u.send.port, ==, 4500);
                                 g_assert_cmpuint(d.len, >=, 4);
                                 g_assert_true(d.ptr[0] == 0 && d.ptr[1] == 0 && d.ptr[2] == 0 &&
                                               d.ptr[3] == 0);
                         }
-                        g_queue_push_tail(&h->to_resp, dgram_new(d, a[i].u.send.natt,
-                                                                 a[i].u.send.port, h->now));
+                        g_queue_push_tail(&h->to_resp,
+                                          dgram_new(d, a[i].u.send.natt, a[i].u.send.port, h->now));
                         break;
                 }
                 case IKE_ACTION_STATE:
@@ -217,13 +217,13 @@ void h_run(struct harness *h)
                 struct h_dgram *d = g_queue_pop_head(&h->to_resp);
 
                 if (d) {
-                        struct resp_out out = { 0 };
+                        struct resp_out out = {0};
 
                         if (h->drop_to_resp) {
                                 h->drop_to_resp--;
                         } else {
-                                h->last_resp_error = resp_handle(&h->resp, d->b.ptr, d->b.len,
-                                                                 d->natt, &out);
+                                h->last_resp_error =
+                                        resp_handle(&h->resp, d->b.ptr, d->b.len, d->natt, &out);
                                 if (h->last_resp_error < 0 && g_test_verbose())
                                         g_test_message("responder: %s", h->resp.error);
                                 for (size_t i = 0; i < out.n; i++)
@@ -242,11 +242,11 @@ void h_run(struct harness *h)
                         struct slice ike = SLICE_OF(d->b);
 
                         if (d->natt)
-                                g_assert_cmpint(ike_non_esp_marker_strip(SLICE_OF(d->b), &ike),
-                                                ==, 0);
-                        g_assert_cmpint(ike_initiator_receive(h->ini, ike.ptr, ike.len, d->natt,
-                                                              h->now),
-                                        ==, 0);
+                                g_assert_cmpint(ike_non_esp_marker_strip(SLICE_OF(d->b), &ike), ==,
+                                                0);
+                        g_assert_cmpint(
+                                ike_initiator_receive(h->ini, ike.ptr, ike.len, d->natt, h->now),
+                                ==, 0);
                         h_actions(h);
                 }
                 dgram_free(d);
@@ -263,7 +263,7 @@ void h_advance(struct harness *h, uint64_t ms)
 
 void h_gateway_request(struct harness *h, enum resp_request kind)
 {
-        struct resp_out out = { 0 };
+        struct resp_out out = {0};
 
         h->resp.natt = true;
         g_assert_cmpint(resp_request(&h->resp, kind, &out), ==, 0);

@@ -28,7 +28,7 @@ struct harness {
         struct tsu_rng rng_i, rng_r;
         struct proposal_list ike, esp;
         struct ike_identity local_id, remote_id;
-        STACK_OF(X509) *trusted;
+        STACK_OF(X509) * trusted;
         struct ike_initiator_config icfg;
         struct ike_initiator *ini;
         struct resp_config rcfg;
@@ -36,8 +36,8 @@ struct harness {
         uint64_t now;
 
         /* what the initiator did */
-        GPtrArray *sent;            /* struct h_dgram *, every SEND in order */
-        GArray *states;             /* enum ike_state */
+        GPtrArray *sent; /* struct h_dgram *, every SEND in order */
+        GArray *states;  /* enum ike_state */
         GString *log;
         bool need_secret;
         enum eap_secret_kind secret_kind;
@@ -56,7 +56,7 @@ struct harness {
         GQueue to_resp, to_ini; /* struct h_dgram * */
         unsigned drop_to_resp;  /* drop this many datagrams towards the responder */
         unsigned drop_to_ini;
-        bool hold;              /* don't deliver: tests look at the queues */
+        bool hold; /* don't deliver: tests look at the queues */
         int last_resp_error;
 };
 

@@ -21,7 +21,7 @@
 #include <openssl/x509_vfy.h>
 
 #include "client/ike/eap.h"
-#include "client/ike/eap_libctx.h"
+#include "client/crypto/legacy.h"
 #include "test-eap-pki.h"
 
 static struct test_pki pki;
@@ -671,7 +671,7 @@ static void test_pkcs12_legacy_rc2(void)
         struct srv s;
 
         der = test_pki_pkcs12(pki.client_key, pki.client, pki.ca, "legacy", true,
-                              eap_legacy_libctx(), &len);
+                              crypto_legacy_libctx(), &len);
         g_assert_nonnull(der);
         c.pkcs12 = SLICE(der, len);
         peer = tls_peer(&c);

@@ -17,7 +17,7 @@
 static void test_retransmit_schedule(void)
 {
         /* strongSwan's defaults: 4 s, base 1.8, 5 retransmissions. */
-        static const uint64_t at[] = { 0, 4000, 11200, 24160, 47488, 89478 };
+        static const uint64_t at[] = {0, 4000, 11200, 24160, 47488, 89478};
         struct harness h;
         uint64_t t0;
 
@@ -55,8 +55,8 @@ static void test_retransmit_configured(void)
         struct harness h;
 
         h_init(&h, H_EAP_MSCHAPV2);
-        h.icfg.retransmit = (struct ike_retransmit){ .timeout_ms = 500, .base_permille = 2000,
-                                                     .tries = 2 };
+        h.icfg.retransmit =
+                (struct ike_retransmit){.timeout_ms = 500, .base_permille = 2000, .tries = 2};
         h.drop_to_resp = 1000;
         h_start(&h);
         h_advance(&h, 500);
@@ -84,12 +84,12 @@ static void test_retransmit_auth_fragments(void)
         {
                 /* IKE_SA_INIT to the responder and its answer back */
                 struct h_dgram *d = g_queue_pop_head(&h.to_resp);
-                struct resp_out out = { 0 };
+                struct resp_out out = {0};
 
                 g_assert_cmpint(resp_handle(&h.resp, d->b.ptr, d->b.len, false, &out), ==, 0);
-                g_assert_cmpint(ike_initiator_receive(h.ini, out.d[0].ptr, out.d[0].len, false,
-                                                      h.now),
-                                ==, 0);
+                g_assert_cmpint(
+                        ike_initiator_receive(h.ini, out.d[0].ptr, out.d[0].len, false, h.now), ==,
+                        0);
                 resp_out_clear(&out);
                 bytes_free(&d->b);
                 g_free(d);
@@ -126,19 +126,19 @@ static void test_auth_timeout_text(void)
         struct harness h;
 
         h_init(&h, H_EAP_MSCHAPV2);
-        h.icfg.retransmit = (struct ike_retransmit){ .timeout_ms = 1000, .tries = 0 };
+        h.icfg.retransmit = (struct ike_retransmit){.timeout_ms = 1000, .tries = 0};
         h.hold = true;
         h_start(&h);
         h.hold = false;
         /* IKE_SA_INIT goes through, IKE_AUTH is lost */
         {
                 struct h_dgram *d = g_queue_pop_head(&h.to_resp);
-                struct resp_out out = { 0 };
+                struct resp_out out = {0};
 
                 g_assert_cmpint(resp_handle(&h.resp, d->b.ptr, d->b.len, false, &out), ==, 0);
-                g_assert_cmpint(ike_initiator_receive(h.ini, out.d[0].ptr, out.d[0].len, false,
-                                                      h.now),
-                                ==, 0);
+                g_assert_cmpint(
+                        ike_initiator_receive(h.ini, out.d[0].ptr, out.d[0].len, false, h.now), ==,
+                        0);
                 resp_out_clear(&out);
                 bytes_free(&d->b);
                 g_free(d);
@@ -156,7 +156,7 @@ static void test_auth_timeout_text(void)
 static void test_duplicate_and_out_of_window(void)
 {
         struct harness h;
-        struct bytes dup = { 0 };
+        struct bytes dup = {0};
         struct ike_message *m = NULL;
         struct ike_error err;
         uint8_t buf[512];
@@ -167,13 +167,13 @@ static void test_duplicate_and_out_of_window(void)
         h_start(&h);
         {
                 struct h_dgram *d = g_queue_pop_head(&h.to_resp);
-                struct resp_out out = { 0 };
+                struct resp_out out = {0};
 
                 g_assert_cmpint(resp_handle(&h.resp, d->b.ptr, d->b.len, false, &out), ==, 0);
                 g_assert_cmpint(bytes_dup(&dup, SLICE_OF(out.d[0])), ==, 0);
-                g_assert_cmpint(ike_initiator_receive(h.ini, out.d[0].ptr, out.d[0].len, false,
-                                                      h.now),
-                                ==, 0);
+                g_assert_cmpint(
+                        ike_initiator_receive(h.ini, out.d[0].ptr, out.d[0].len, false, h.now), ==,
+                        0);
                 h_actions(&h);
                 resp_out_clear(&out);
                 bytes_free(&d->b);
@@ -182,7 +182,8 @@ static void test_duplicate_and_out_of_window(void)
         /* the same IKE_SA_INIT answer again: ignored */
         g_assert_cmpint(ike_initiator_receive(h.ini, dup.ptr, dup.len, false, h.now), ==, 0);
         h_actions(&h);
-        h_assert_log(&h, "dropping IKE_SA_INIT response (message 0): not the message ID of our request");
+        h_assert_log(
+                &h, "dropping IKE_SA_INIT response (message 0): not the message ID of our request");
 
         /* an unprotected IKE_AUTH "response" with AUTHENTICATION_FAILED:
          * unauthenticated, ignored */
@@ -254,26 +255,26 @@ struct notify_case {
 };
 
 static const struct notify_case notify_cases[] = {
-        { "sa-init-no-proposal", H_EAP_MSCHAPV2, true, IKEV2_N_NO_PROPOSAL_CHOSEN,
-          IKE_FAIL_PROPOSALS,
-          "accepted none of our IKE proposals (NO_PROPOSAL_CHOSEN); we offered: aes256gcm16" },
-        { "sa-init-temporary", H_EAP_MSCHAPV2, true, IKEV2_N_TEMPORARY_FAILURE,
-          IKE_FAIL_TEMPORARY, "IKE_SA_INIT: the gateway answered TEMPORARY_FAILURE" },
-        { "sa-init-syntax", H_EAP_MSCHAPV2, true, IKEV2_N_INVALID_SYNTAX, IKE_FAIL_PROTOCOL,
-          "found our message malformed" },
-        { "auth-failed-eap", H_EAP_MSCHAPV2, false, IKEV2_N_AUTHENTICATION_FAILED, IKE_FAIL_AUTH,
-          "refused our identity alice@test" },
-        { "auth-failed-cert", H_CERT, false, IKEV2_N_AUTHENTICATION_FAILED, IKE_FAIL_AUTH_CERT,
-          "refused our certificate authentication" },
-        { "ts-unacceptable", H_EAP_MSCHAPV2, false, IKEV2_N_TS_UNACCEPTABLE, IKE_FAIL_CONFIG,
-          "refuses our traffic selectors" },
-        { "internal-address", H_EAP_MSCHAPV2, false, IKEV2_N_INTERNAL_ADDRESS_FAILURE,
-          IKE_FAIL_CONFIG, "no virtual IP address for us" },
-        { "failed-cp-required", H_EAP_MSCHAPV2, false, IKEV2_N_FAILED_CP_REQUIRED,
-          IKE_FAIL_CONFIG, "FAILED_CP_REQUIRED" },
-        { "esp-no-proposal", H_EAP_MSCHAPV2, false, IKEV2_N_NO_PROPOSAL_CHOSEN,
-          IKE_FAIL_PROPOSALS, "none of our ESP proposals (NO_PROPOSAL_CHOSEN); we offered: "
-                              "aes256gcm16" },
+        {"sa-init-no-proposal", H_EAP_MSCHAPV2, true, IKEV2_N_NO_PROPOSAL_CHOSEN,
+         IKE_FAIL_PROPOSALS,
+         "accepted none of our IKE proposals (NO_PROPOSAL_CHOSEN); we offered: aes256gcm16"},
+        {"sa-init-temporary", H_EAP_MSCHAPV2, true, IKEV2_N_TEMPORARY_FAILURE, IKE_FAIL_TEMPORARY,
+         "IKE_SA_INIT: the gateway answered TEMPORARY_FAILURE"},
+        {"sa-init-syntax", H_EAP_MSCHAPV2, true, IKEV2_N_INVALID_SYNTAX, IKE_FAIL_PROTOCOL,
+         "found our message malformed"},
+        {"auth-failed-eap", H_EAP_MSCHAPV2, false, IKEV2_N_AUTHENTICATION_FAILED, IKE_FAIL_AUTH,
+         "refused our identity alice@test"},
+        {"auth-failed-cert", H_CERT, false, IKEV2_N_AUTHENTICATION_FAILED, IKE_FAIL_AUTH_CERT,
+         "refused our certificate authentication"},
+        {"ts-unacceptable", H_EAP_MSCHAPV2, false, IKEV2_N_TS_UNACCEPTABLE, IKE_FAIL_CONFIG,
+         "refuses our traffic selectors"},
+        {"internal-address", H_EAP_MSCHAPV2, false, IKEV2_N_INTERNAL_ADDRESS_FAILURE,
+         IKE_FAIL_CONFIG, "no virtual IP address for us"},
+        {"failed-cp-required", H_EAP_MSCHAPV2, false, IKEV2_N_FAILED_CP_REQUIRED, IKE_FAIL_CONFIG,
+         "FAILED_CP_REQUIRED"},
+        {"esp-no-proposal", H_EAP_MSCHAPV2, false, IKEV2_N_NO_PROPOSAL_CHOSEN, IKE_FAIL_PROPOSALS,
+         "none of our ESP proposals (NO_PROPOSAL_CHOSEN); we offered: "
+         "aes256gcm16"},
 };
 
 static void test_notify(gconstpointer data)
@@ -315,7 +316,7 @@ static void test_redirect(void)
         struct ike_message *req = NULL, *resp = NULL;
         struct h_dgram *d;
         struct ike_error err;
-        uint8_t buf[256], gw[2 + 7] = { IKEV2_GW_FQDN, 7, 'g', 'w', '2', '.', 'c', 'o', 'm' };
+        uint8_t buf[256], gw[2 + 7] = {IKEV2_GW_FQDN, 7, 'g', 'w', '2', '.', 'c', 'o', 'm'};
         struct wbuf w;
 
         h_init(&h, H_EAP_MSCHAPV2);
@@ -343,7 +344,8 @@ static void test_redirect(void)
         h_free(&h);
 }
 
-/* ------------------------------------------------------------------ the gateway must prove itself */
+/* ------------------------------------------------------------------ the gateway must prove itself
+ */
 
 struct gw_case {
         const char *name;
@@ -357,33 +359,33 @@ struct gw_case {
 };
 
 static const struct gw_case gw_cases[] = {
-        { "wrong-signing-key", H_EAP_MSCHAPV2, RESP_BAD_SIGNATURE, 0, IKE_FAIL_GATEWAY_AUTH,
-          "AUTH signature does not verify", true },
-        { "untrusted-cert", H_EAP_MSCHAPV2, 0, 1, IKE_FAIL_GATEWAY_CERT,
-          "gateway certificate not trusted: CN=vpn.test,O=tsunagu test: untrusted", true },
-        { "cert-for-another-name", H_EAP_MSCHAPV2, 0, 2, IKE_FAIL_GATEWAY_ID,
-          "gateway identity mismatch: it claims vpn.test but its certificate", true },
-        { "remote-id-mismatch", H_EAP_MSCHAPV2, 0, 3, IKE_FAIL_GATEWAY_ID,
-          "gateway identity mismatch: expected other.test, got vpn.test", true },
-        { "host-mismatch", H_EAP_MSCHAPV2, 0, 4, IKE_FAIL_GATEWAY_ID,
-          "gateway identity mismatch: expected other.test, got vpn.test", true },
-        { "idr-not-in-cert", H_EAP_MSCHAPV2, 0, 5, IKE_FAIL_GATEWAY_ID,
-          "it claims other.test but its certificate", true },
-        { "no-auth", H_EAP_MSCHAPV2, RESP_NO_AUTH, 0, IKE_FAIL_GATEWAY_AUTH,
-          "did not authenticate itself", true },
-        { "no-cert", H_EAP_MSCHAPV2, RESP_NO_CERT, 0, IKE_FAIL_GATEWAY_CERT,
-          "the gateway sent no certificate", true },
-        { "early-eap-success", H_EAP_MSCHAPV2, RESP_EARLY_SUCCESS, 0, IKE_FAIL_GATEWAY_AUTH,
-          "EAP-Success before the method completed", false },
-        { "early-eap-success-md5", H_EAP_MD5, RESP_EARLY_SUCCESS, 0, IKE_FAIL_GATEWAY_AUTH,
-          "EAP-Success before the method completed", false },
-        { "bad-final-auth", H_EAP_MSCHAPV2, RESP_BAD_FINAL_AUTH, 0, IKE_FAIL_GATEWAY_AUTH,
-          "final AUTH (over the EAP key) does not verify", false },
-        { "bad-final-auth-md5", H_EAP_MD5, RESP_BAD_FINAL_AUTH, 0, IKE_FAIL_GATEWAY_AUTH,
-          "final AUTH (over the EAP key) does not verify", false },
-        { "cert-wrong-signing-key", H_CERT, RESP_BAD_SIGNATURE, 0, IKE_FAIL_GATEWAY_AUTH,
-          "AUTH signature does not verify", true },
-        { "cert-untrusted", H_CERT, 0, 1, IKE_FAIL_GATEWAY_CERT, "not trusted", true },
+        {"wrong-signing-key", H_EAP_MSCHAPV2, RESP_BAD_SIGNATURE, 0, IKE_FAIL_GATEWAY_AUTH,
+         "AUTH signature does not verify", true},
+        {"untrusted-cert", H_EAP_MSCHAPV2, 0, 1, IKE_FAIL_GATEWAY_CERT,
+         "gateway certificate not trusted: CN=vpn.test,O=tsunagu test: untrusted", true},
+        {"cert-for-another-name", H_EAP_MSCHAPV2, 0, 2, IKE_FAIL_GATEWAY_ID,
+         "gateway identity mismatch: it claims vpn.test but its certificate", true},
+        {"remote-id-mismatch", H_EAP_MSCHAPV2, 0, 3, IKE_FAIL_GATEWAY_ID,
+         "gateway identity mismatch: expected other.test, got vpn.test", true},
+        {"host-mismatch", H_EAP_MSCHAPV2, 0, 4, IKE_FAIL_GATEWAY_ID,
+         "gateway identity mismatch: expected other.test, got vpn.test", true},
+        {"idr-not-in-cert", H_EAP_MSCHAPV2, 0, 5, IKE_FAIL_GATEWAY_ID,
+         "it claims other.test but its certificate", true},
+        {"no-auth", H_EAP_MSCHAPV2, RESP_NO_AUTH, 0, IKE_FAIL_GATEWAY_AUTH,
+         "did not authenticate itself", true},
+        {"no-cert", H_EAP_MSCHAPV2, RESP_NO_CERT, 0, IKE_FAIL_GATEWAY_CERT,
+         "the gateway sent no certificate", true},
+        {"early-eap-success", H_EAP_MSCHAPV2, RESP_EARLY_SUCCESS, 0, IKE_FAIL_GATEWAY_AUTH,
+         "EAP-Success before the method completed", false},
+        {"early-eap-success-md5", H_EAP_MD5, RESP_EARLY_SUCCESS, 0, IKE_FAIL_GATEWAY_AUTH,
+         "EAP-Success before the method completed", false},
+        {"bad-final-auth", H_EAP_MSCHAPV2, RESP_BAD_FINAL_AUTH, 0, IKE_FAIL_GATEWAY_AUTH,
+         "final AUTH (over the EAP key) does not verify", false},
+        {"bad-final-auth-md5", H_EAP_MD5, RESP_BAD_FINAL_AUTH, 0, IKE_FAIL_GATEWAY_AUTH,
+         "final AUTH (over the EAP key) does not verify", false},
+        {"cert-wrong-signing-key", H_CERT, RESP_BAD_SIGNATURE, 0, IKE_FAIL_GATEWAY_AUTH,
+         "AUTH signature does not verify", true},
+        {"cert-untrusted", H_CERT, 0, 1, IKE_FAIL_GATEWAY_CERT, "not trusted", true},
 };
 
 static void test_gateway(gconstpointer data)
@@ -444,16 +446,16 @@ int main(int argc, char *argv[])
         g_test_add_func("/initiator/errors/duplicate-and-out-of-window",
                         test_duplicate_and_out_of_window);
         for (size_t i = 0; i < G_N_ELEMENTS(notify_cases); i++) {
-                g_autofree char *p = g_strdup_printf("/initiator/errors/notify/%s",
-                                                     notify_cases[i].name);
+                g_autofree char *p =
+                        g_strdup_printf("/initiator/errors/notify/%s", notify_cases[i].name);
 
                 g_test_add_data_func(p, &notify_cases[i], test_notify);
         }
         g_test_add_func("/initiator/errors/wrong-password", test_wrong_password);
         g_test_add_func("/initiator/errors/redirect", test_redirect);
         for (size_t i = 0; i < G_N_ELEMENTS(gw_cases); i++) {
-                g_autofree char *p = g_strdup_printf("/initiator/errors/gateway/%s",
-                                                     gw_cases[i].name);
+                g_autofree char *p =
+                        g_strdup_printf("/initiator/errors/gateway/%s", gw_cases[i].name);
 
                 g_test_add_data_func(p, &gw_cases[i], test_gateway);
         }

@@ -36,10 +36,10 @@ static void assert_established(struct harness *h)
         g_assert_cmpuint(h->child.lifetime_s, ==, 3600);
         /* The configuration, as the responder assigned it. */
         g_assert_true(h->net.have_ip4);
-        g_assert_cmpmem(h->net.ip4, 4, ((uint8_t[]){ 10, 99, 0, 7 }), 4);
+        g_assert_cmpmem(h->net.ip4, 4, ((uint8_t[]){10, 99, 0, 7}), 4);
         g_assert_true(h->net.have_ip6);
         g_assert_cmpuint(h->net.n_dns, ==, 2);
-        g_assert_cmpmem(h->net.dns[0].addr, 4, ((uint8_t[]){ 10, 20, 0, 10 }), 4);
+        g_assert_cmpmem(h->net.dns[0].addr, 4, ((uint8_t[]){10, 20, 0, 10}), 4);
         g_assert_cmpuint(h->net.dns[1].family, ==, 6);
         g_assert_cmpuint(h->net.n_domains, ==, 1);
         g_assert_cmpstr(h->net.domains[0], ==, "corp.test");
@@ -53,8 +53,7 @@ static void assert_established(struct harness *h)
         /* states in order */
         g_assert_cmpuint(h->states->len, >=, 3);
         g_assert_cmpint(g_array_index(h->states, enum ike_state, 0), ==, IKE_STATE_CONNECTING);
-        g_assert_cmpint(g_array_index(h->states, enum ike_state, 1), ==,
-                        IKE_STATE_AUTHENTICATING);
+        g_assert_cmpint(g_array_index(h->states, enum ike_state, 1), ==, IKE_STATE_AUTHENTICATING);
         g_assert_cmpint(g_array_index(h->states, enum ike_state, 2), ==, IKE_STATE_ESTABLISHED);
         g_assert_cmpuint(ike_initiator_next_timer(h->ini), ==, UINT64_MAX);
 }
@@ -138,15 +137,23 @@ static void test_cert_rsa(void)
 {
         EVP_PKEY *ca_key = pki_key("RSA:2048"), *gw_key = pki_key("RSA:2048"),
                  *cl_key = pki_key("RSA:2048");
-        struct pki_cert_opts ca_o = { .subject = "CN=RSA CA", .not_before = H_NOW_UNIX - 3600,
-                                      .not_after = H_NOW_UNIX + 86400, .serial = 1, .ca = true };
-        struct pki_cert_opts gw_o = { .subject = "CN=vpn.test", .not_before = H_NOW_UNIX - 3600,
-                                      .not_after = H_NOW_UNIX + 86400, .serial = 2,
-                                      .san = "DNS:vpn.test", .eku = "serverAuth",
-                                      .ku = "digitalSignature" };
-        struct pki_cert_opts cl_o = { .subject = "CN=alice@test", .not_before = H_NOW_UNIX - 3600,
-                                      .not_after = H_NOW_UNIX + 86400, .serial = 3,
-                                      .san = "email:alice@test" };
+        struct pki_cert_opts ca_o = {.subject = "CN=RSA CA",
+                                     .not_before = H_NOW_UNIX - 3600,
+                                     .not_after = H_NOW_UNIX + 86400,
+                                     .serial = 1,
+                                     .ca = true};
+        struct pki_cert_opts gw_o = {.subject = "CN=vpn.test",
+                                     .not_before = H_NOW_UNIX - 3600,
+                                     .not_after = H_NOW_UNIX + 86400,
+                                     .serial = 2,
+                                     .san = "DNS:vpn.test",
+                                     .eku = "serverAuth",
+                                     .ku = "digitalSignature"};
+        struct pki_cert_opts cl_o = {.subject = "CN=alice@test",
+                                     .not_before = H_NOW_UNIX - 3600,
+                                     .not_after = H_NOW_UNIX + 86400,
+                                     .serial = 3,
+                                     .san = "email:alice@test"};
         X509 *ca = pki_cert(&ca_o, ca_key, NULL, NULL);
         X509 *gw = pki_cert(&gw_o, gw_key, ca, ca_key);
         X509 *cl = pki_cert(&cl_o, cl_key, ca, ca_key);
@@ -182,6 +189,21 @@ static void test_cert_rsa(void)
         EVP_PKEY_free(ca_key);
         EVP_PKEY_free(gw_key);
         EVP_PKEY_free(cl_key);
+}
+
+/* No SIGNATURE_HASH_ALGORITHMS from the gateway: our ECDSA P-256 key signs
+ * with the classic method 9 (RFC 4754) instead of RFC 7427. */
+static void test_cert_classic_method(void)
+{
+        struct harness h;
+
+        h_init(&h, H_CERT);
+        h.rcfg.hash_algorithms = false;
+        h_start(&h);
+        assert_established(&h);
+        g_assert_true(h.resp.client_auth_ok);
+        h_assert_log(&h, "authenticating with our certificate (AUTH ECDSA_SHA256_P256)");
+        h_free(&h);
 }
 
 static void test_cert_eap(void)
@@ -245,9 +267,9 @@ static void test_password_cancelled(void)
         h.icfg.eap.secret = SLICE(NULL, 0);
         h_start(&h);
         g_assert_true(h.need_secret);
-        g_assert_cmpint(ike_initiator_provide_secret(h.ini, EAP_SECRET_PASSWORD, SLICE(NULL, 0),
-                                                     h.now),
-                        ==, 0);
+        g_assert_cmpint(
+                ike_initiator_provide_secret(h.ini, EAP_SECRET_PASSWORD, SLICE(NULL, 0), h.now), ==,
+                0);
         h_actions(&h);
         h_assert_failed(&h, IKE_FAIL_NO_SECRET, "no password given");
         h_free(&h);
@@ -296,7 +318,7 @@ static void test_cookie_loop(void)
                 struct h_dgram *d = g_queue_pop_head(&h.to_resp);
                 struct ike_message *req = NULL, *resp = NULL;
                 struct ike_error err;
-                uint8_t buf[256], val[8] = { 1, 2, 3, 4, 5, 6, 7, (uint8_t)i };
+                uint8_t buf[256], val[8] = {1, 2, 3, 4, 5, 6, 7, (uint8_t)i};
                 struct wbuf w;
 
                 g_assert_nonnull(d);
@@ -429,12 +451,13 @@ static void test_liveness_and_delete(void)
         g_assert_cmpint(h.last_resp_error, ==, 0);
         /* A retransmission of the same request gets the same answer. */
         {
-                struct resp_out out = { 0 };
+                struct resp_out out = {0};
                 const struct h_dgram *a, *b;
 
                 h.resp.next_msgid--;
                 g_assert_cmpint(resp_request(&h.resp, RESP_REQ_LIVENESS, &out), ==, 0);
-                g_queue_push_tail(&h.to_ini, g_memdup2(&(struct h_dgram){ .natt = true }, sizeof(struct h_dgram)));
+                g_queue_push_tail(&h.to_ini, g_memdup2(&(struct h_dgram){.natt = true},
+                                                       sizeof(struct h_dgram)));
                 ((struct h_dgram *)g_queue_peek_tail(&h.to_ini))->b = out.d[0];
                 out.n = 0;
                 h_run(&h);
@@ -539,6 +562,7 @@ int main(int argc, char *argv[])
         g_test_add_func("/initiator/flow/eap-md5", test_eap_md5);
         g_test_add_func("/initiator/flow/cert-ecdsa", test_cert_ecdsa);
         g_test_add_func("/initiator/flow/cert-rsa-pss-cbc", test_cert_rsa);
+        g_test_add_func("/initiator/flow/cert-classic-method", test_cert_classic_method);
         g_test_add_func("/initiator/flow/cert-eap", test_cert_eap);
         g_test_add_func("/initiator/flow/cert-eap-needs-multiple-auth",
                         test_cert_eap_needs_multiple_auth);

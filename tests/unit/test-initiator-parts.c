@@ -21,14 +21,15 @@ struct choice_case {
 };
 
 static const struct choice_case choice_cases[] = {
-        { "unoffered-transform", RESP_CHOOSE_UNOFFERED,
-          "invalid choice of the gateway: the gateway chose aes256ctr, which we did not offer in "
-          "proposal 1" },
-        { "missing-dh", RESP_OMIT_DH, "has no key exchange (DH) method" },
-        { "two-proposals", RESP_TWO_PROPOSALS, "the gateway chose 2 proposals (must be exactly one)" },
-        { "dh-not-our-ke", RESP_DH_MISMATCH, "chose key exchange MODP2048 but did not ask us" },
-        { "esp-unoffered", RESP_ESP_UNOFFERED,
-          "invalid ESP choice of the gateway: the gateway chose camellia256" },
+        {"unoffered-transform", RESP_CHOOSE_UNOFFERED,
+         "invalid choice of the gateway: the gateway chose aes256ctr, which we did not offer in "
+         "proposal 1"},
+        {"missing-dh", RESP_OMIT_DH, "has no key exchange (DH) method"},
+        {"two-proposals", RESP_TWO_PROPOSALS,
+         "the gateway chose 2 proposals (must be exactly one)"},
+        {"dh-not-our-ke", RESP_DH_MISMATCH, "chose key exchange MODP2048 but did not ask us"},
+        {"esp-unoffered", RESP_ESP_UNOFFERED,
+         "invalid ESP choice of the gateway: the gateway chose camellia256"},
 };
 
 static void test_choice(gconstpointer data)
@@ -55,9 +56,9 @@ static void test_strict_list_refuses(void)
         struct proposal_error err;
 
         h_init(&h, H_EAP_MSCHAPV2);
-        g_assert_cmpint(proposal_list_parse("aes128gcm16-prfsha256-ecp384!", PROPOSAL_IKE, &h.ike,
-                                            &err),
-                        ==, 0);
+        g_assert_cmpint(
+                proposal_list_parse("aes128gcm16-prfsha256-ecp384!", PROPOSAL_IKE, &h.ike, &err),
+                ==, 0);
         h_start(&h);
         /* the responder finds nothing it likes */
         h_assert_failed(&h, IKE_FAIL_PROPOSALS, "we offered: aes128gcm16-prfsha256-ecp384");
@@ -88,49 +89,80 @@ struct cp_case {
         const char *name;
         struct resp_cp_attr attrs[4];
         size_t n;
-        bool ok;        /* still established */
+        bool ok;         /* still established */
         const char *log; /* the refusal */
 };
 
-#define A4(t, a, b, c, d) { .type = (t), .len = 4, .value = { a, b, c, d } }
+#define A4(t, a, b, c, d)                                      \
+        {                                                      \
+                .type = (t), .len = 4, .value = { a, b, c, d } \
+        }
 static const struct cp_case cp_cases[] = {
-        { "ip4-zero", { A4(IKEV2_CFG_INTERNAL_IP4_ADDRESS, 0, 0, 0, 0) }, 1, false,
-          "refusing virtual IPv4 address 0.0.0.0 from the gateway: an address in 0.0.0.0/8" },
-        { "ip4-multicast", { A4(IKEV2_CFG_INTERNAL_IP4_ADDRESS, 224, 0, 0, 1) }, 1, false,
-          "refusing virtual IPv4 address 224.0.0.1 from the gateway: a multicast address" },
-        { "ip4-loopback", { A4(IKEV2_CFG_INTERNAL_IP4_ADDRESS, 127, 0, 0, 1) }, 1, false,
-          "a loopback address" },
-        { "ip4-broadcast", { A4(IKEV2_CFG_INTERNAL_IP4_ADDRESS, 255, 255, 255, 255) }, 1, false,
-          "a reserved or broadcast address" },
-        { "ip4-gateway", { A4(IKEV2_CFG_INTERNAL_IP4_ADDRESS, 192, 0, 2, 1) }, 1, false,
-          "refusing virtual IPv4 address 192.0.2.1 from the gateway: the gateway's own address" },
-        { "dns-zero",
-          { A4(IKEV2_CFG_INTERNAL_IP4_ADDRESS, 10, 99, 0, 9),
-            A4(IKEV2_CFG_INTERNAL_IP4_DNS, 0, 0, 0, 0) },
-          2, true, "refusing DNS server 0.0.0.0 from the gateway" },
-        { "dns-multicast",
-          { A4(IKEV2_CFG_INTERNAL_IP4_ADDRESS, 10, 99, 0, 9),
-            A4(IKEV2_CFG_INTERNAL_IP4_DNS, 239, 1, 1, 1) },
-          2, true, "refusing DNS server 239.1.1.1 from the gateway: a multicast address" },
-        { "dns-loopback",
-          { A4(IKEV2_CFG_INTERNAL_IP4_ADDRESS, 10, 99, 0, 9),
-            A4(IKEV2_CFG_INTERNAL_IP4_DNS, 127, 0, 0, 53) },
-          2, true, "refusing DNS server 127.0.0.53 from the gateway: a loopback address" },
-        { "domain-control-char",
-          { A4(IKEV2_CFG_INTERNAL_IP4_ADDRESS, 10, 99, 0, 9),
-            { .type = IKEV2_CFG_INTERNAL_DNS_DOMAIN, .len = 9,
-              .value = { 'c', 'o', 'r', 'p', '\n', 't', 'e', 's', 't' } } },
-          2, true, "refusing a DNS domain from the gateway: not a plain DNS name" },
-        { "domain-space",
-          { A4(IKEV2_CFG_INTERNAL_IP4_ADDRESS, 10, 99, 0, 9),
-            { .type = IKEV2_CFG_INTERNAL_DNS_DOMAIN, .len = 5,
-              .value = { 'a', ' ', 'b', 'c', 'd' } } },
-          2, true, "not a plain DNS name" },
-        { "ip6-multicast",
-          { { .type = IKEV2_CFG_INTERNAL_IP6_ADDRESS, .len = 17,
-              .value = { 0xff, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 128 } } },
-          1, false, "refusing virtual IPv6 address ff02::1 from the gateway: a multicast address" },
-        { "nothing", { A4(IKEV2_CFG_INTERNAL_IP4_DNS, 10, 20, 0, 10) }, 1, false, NULL },
+        {"ip4-zero",
+         {A4(IKEV2_CFG_INTERNAL_IP4_ADDRESS, 0, 0, 0, 0)},
+         1,
+         false,
+         "refusing virtual IPv4 address 0.0.0.0 from the gateway: an address in 0.0.0.0/8"},
+        {"ip4-multicast",
+         {A4(IKEV2_CFG_INTERNAL_IP4_ADDRESS, 224, 0, 0, 1)},
+         1,
+         false,
+         "refusing virtual IPv4 address 224.0.0.1 from the gateway: a multicast address"},
+        {"ip4-loopback",
+         {A4(IKEV2_CFG_INTERNAL_IP4_ADDRESS, 127, 0, 0, 1)},
+         1,
+         false,
+         "a loopback address"},
+        {"ip4-broadcast",
+         {A4(IKEV2_CFG_INTERNAL_IP4_ADDRESS, 255, 255, 255, 255)},
+         1,
+         false,
+         "a reserved or broadcast address"},
+        {"ip4-gateway",
+         {A4(IKEV2_CFG_INTERNAL_IP4_ADDRESS, 192, 0, 2, 1)},
+         1,
+         false,
+         "refusing virtual IPv4 address 192.0.2.1 from the gateway: the gateway's own address"},
+        {"dns-zero",
+         {A4(IKEV2_CFG_INTERNAL_IP4_ADDRESS, 10, 99, 0, 9),
+          A4(IKEV2_CFG_INTERNAL_IP4_DNS, 0, 0, 0, 0)},
+         2,
+         true,
+         "refusing DNS server 0.0.0.0 from the gateway"},
+        {"dns-multicast",
+         {A4(IKEV2_CFG_INTERNAL_IP4_ADDRESS, 10, 99, 0, 9),
+          A4(IKEV2_CFG_INTERNAL_IP4_DNS, 239, 1, 1, 1)},
+         2,
+         true,
+         "refusing DNS server 239.1.1.1 from the gateway: a multicast address"},
+        {"dns-loopback",
+         {A4(IKEV2_CFG_INTERNAL_IP4_ADDRESS, 10, 99, 0, 9),
+          A4(IKEV2_CFG_INTERNAL_IP4_DNS, 127, 0, 0, 53)},
+         2,
+         true,
+         "refusing DNS server 127.0.0.53 from the gateway: a loopback address"},
+        {"domain-control-char",
+         {A4(IKEV2_CFG_INTERNAL_IP4_ADDRESS, 10, 99, 0, 9),
+          {.type = IKEV2_CFG_INTERNAL_DNS_DOMAIN,
+           .len = 9,
+           .value = {'c', 'o', 'r', 'p', '\n', 't', 'e', 's', 't'}}},
+         2,
+         true,
+         "refusing a DNS domain from the gateway: not a plain DNS name"},
+        {"domain-space",
+         {A4(IKEV2_CFG_INTERNAL_IP4_ADDRESS, 10, 99, 0, 9),
+          {.type = IKEV2_CFG_INTERNAL_DNS_DOMAIN, .len = 5, .value = {'a', ' ', 'b', 'c', 'd'}}},
+         2,
+         true,
+         "not a plain DNS name"},
+        {"ip6-multicast",
+         {{.type = IKEV2_CFG_INTERNAL_IP6_ADDRESS,
+           .len = 17,
+           .value = {0xff, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 128}}},
+         1,
+         false,
+         "refusing virtual IPv6 address ff02::1 from the gateway: a multicast address"},
+        {"nothing", {A4(IKEV2_CFG_INTERNAL_IP4_DNS, 10, 20, 0, 10)}, 1, false, NULL},
 };
 
 static void test_cp(gconstpointer data)
@@ -147,7 +179,7 @@ static void test_cp(gconstpointer data)
         if (tc->ok) {
                 g_assert_true(h.installed);
                 g_assert_true(h.configured);
-                g_assert_cmpmem(h.net.ip4, 4, ((uint8_t[]){ 10, 99, 0, 9 }), 4);
+                g_assert_cmpmem(h.net.ip4, 4, ((uint8_t[]){10, 99, 0, 9}), 4);
                 g_assert_cmpuint(h.net.n_dns, ==, 0);
                 g_assert_cmpuint(h.net.n_domains, ==, 0);
         } else {
@@ -203,7 +235,7 @@ static void test_natd_sent(void)
         struct ike_error err;
         const struct h_dgram *d;
         const struct ike_notify *n;
-        uint8_t zero[8] = { 0 }, mine[20], gw[20], spi[8];
+        uint8_t zero[8] = {0}, mine[20], gw[20], spi[8];
 
         h_init(&h, H_EAP_MSCHAPV2);
         h.hold = true;
@@ -270,19 +302,18 @@ static void test_identity_parse(void)
                 uint8_t type;
                 const char *out;
         } ok[] = {
-                { "192.0.2.1", IKEV2_ID_IPV4_ADDR, "192.0.2.1" },
-                { "2001:db8::1", IKEV2_ID_IPV6_ADDR, "2001:db8::1" },
-                { "vpn.example.com", IKEV2_ID_FQDN, "vpn.example.com" },
-                { "@vpn", IKEV2_ID_FQDN, "vpn" },
-                { "alice@example.com", IKEV2_ID_RFC822_ADDR, "alice@example.com" },
-                { "@@alice", IKEV2_ID_RFC822_ADDR, "alice" },
-                { "@#0aFF", IKEV2_ID_KEY_ID, NULL },
-                { "CN=vpn.example.com, O=Example\\, Inc.", IKEV2_ID_DER_ASN1_DN,
-                  "CN=vpn.example.com,O=Example\\, Inc." },
-                { "/C=JP/O=Example/CN=vpn", IKEV2_ID_DER_ASN1_DN, "C=JP,O=Example,CN=vpn" },
+                {"192.0.2.1", IKEV2_ID_IPV4_ADDR, "192.0.2.1"},
+                {"2001:db8::1", IKEV2_ID_IPV6_ADDR, "2001:db8::1"},
+                {"vpn.example.com", IKEV2_ID_FQDN, "vpn.example.com"},
+                {"@vpn", IKEV2_ID_FQDN, "vpn"},
+                {"alice@example.com", IKEV2_ID_RFC822_ADDR, "alice@example.com"},
+                {"@@alice", IKEV2_ID_RFC822_ADDR, "alice"},
+                {"@#0aFF", IKEV2_ID_KEY_ID, NULL},
+                {"CN=vpn.example.com, O=Example\\, Inc.", IKEV2_ID_DER_ASN1_DN,
+                 "CN=vpn.example.com,O=Example\\, Inc."},
+                {"/C=JP/O=Example/CN=vpn", IKEV2_ID_DER_ASN1_DN, "C=JP,O=Example,CN=vpn"},
         };
-        static const char *const bad[] = { "", "@", "@#", "@#abc", "@#zz", "CN=", "FOO=bar",
-                                           "a\tb" };
+        static const char *const bad[] = {"", "@", "@#", "@#abc", "@#zz", "CN=", "FOO=bar", "a\tb"};
         struct ike_identity id, id2;
         const char *why;
         char buf[256];
@@ -341,21 +372,21 @@ static void check_range(const char *lo, const char *hi, const char *const *want,
 static void test_range_to_prefixes(void)
 {
         struct ike_prefix out[2];
-        uint8_t lo[4] = { 10, 0, 0, 1 }, hi[4] = { 10, 0, 0, 6 };
+        uint8_t lo[4] = {10, 0, 0, 1}, hi[4] = {10, 0, 0, 6};
 
-        check_range("0.0.0.0", "255.255.255.255", (const char *const[]){ "0.0.0.0/0" }, 1);
-        check_range("10.20.0.0", "10.20.0.255", (const char *const[]){ "10.20.0.0/24" }, 1);
-        check_range("10.99.0.7", "10.99.0.7", (const char *const[]){ "10.99.0.7/32" }, 1);
-        check_range("10.0.0.1", "10.0.0.6",
-                    (const char *const[]){ "10.0.0.1/32", "10.0.0.2/31", "10.0.0.4/31",
-                                           "10.0.0.6/32" },
-                    4);
+        check_range("0.0.0.0", "255.255.255.255", (const char *const[]){"0.0.0.0/0"}, 1);
+        check_range("10.20.0.0", "10.20.0.255", (const char *const[]){"10.20.0.0/24"}, 1);
+        check_range("10.99.0.7", "10.99.0.7", (const char *const[]){"10.99.0.7/32"}, 1);
+        check_range(
+                "10.0.0.1", "10.0.0.6",
+                (const char *const[]){"10.0.0.1/32", "10.0.0.2/31", "10.0.0.4/31", "10.0.0.6/32"},
+                4);
         check_range("255.255.255.254", "255.255.255.255",
-                    (const char *const[]){ "255.255.255.254/31" }, 1);
-        check_range("::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", (const char *const[]){ "::/0" },
+                    (const char *const[]){"255.255.255.254/31"}, 1);
+        check_range("::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", (const char *const[]){"::/0"},
                     1);
         check_range("fd00:20::", "fd00:20::ffff:ffff:ffff:ffff",
-                    (const char *const[]){ "fd00:20::/64" }, 1);
+                    (const char *const[]){"fd00:20::/64"}, 1);
         check_range("10.0.0.2", "10.0.0.1", NULL, 0);
         g_assert_cmpint(ike_range_to_prefixes(lo, hi, 4, out, 2), ==, -E2BIG);
         g_assert_cmpint(ike_range_to_prefixes(lo, hi, 5, out, 2), ==, -EINVAL);
@@ -367,10 +398,9 @@ static void test_reassembly(void)
 {
         struct harness h;
         struct ike_initiator *ini;
-        struct ike_header hdr = { .exchange = IKEV2_EXCHANGE_IKE_AUTH,
-                                  .flags = IKEV2_FLAG_RESPONSE,
-                                  .message_id = 1 };
-        struct bytes whole = { 0 };
+        struct ike_header hdr = {
+                .exchange = IKEV2_EXCHANGE_IKE_AUTH, .flags = IKEV2_FLAG_RESPONSE, .message_id = 1};
+        struct bytes whole = {0};
         const char *why = NULL;
         uint8_t first = 0;
 
@@ -411,8 +441,8 @@ static void test_reassembly(void)
                         ==, -E2BIG);
 
         /* more fragments than before: start over (RFC 7383 2.6.2) */
-        g_assert_cmpint(ini_frag_add(ini, &hdr, 2, 2, 0, SLICE("old", 3), &whole, &first, &why),
-                        ==, 0);
+        g_assert_cmpint(ini_frag_add(ini, &hdr, 2, 2, 0, SLICE("old", 3), &whole, &first, &why), ==,
+                        0);
         g_assert_cmpint(ini_frag_add(ini, &hdr, 3, 3, 0, SLICE("3", 1), &whole, &first, &why), ==,
                         0);
         g_assert_cmpint(ini_frag_add(ini, &hdr, 2, 3, 0, SLICE("2", 1), &whole, &first, &why), ==,
@@ -439,12 +469,11 @@ static void test_reassembly(void)
                 hdr.message_id = 3;
                 for (uint16_t i = 1; i <= 64; i++)
                         g_assert_cmpint(ini_frag_add(ini, &hdr, i, 128, IKEV2_PAYLOAD_IDr,
-                                                     SLICE(big, sizeof(big)), &whole, &first,
-                                                     &why),
+                                                     SLICE(big, sizeof(big)), &whole, &first, &why),
                                         ==, 0);
-                g_assert_cmpint(ini_frag_add(ini, &hdr, 65, 128, 0, SLICE(big, 1), &whole, &first,
-                                             &why),
-                                ==, -E2BIG);
+                g_assert_cmpint(
+                        ini_frag_add(ini, &hdr, 65, 128, 0, SLICE(big, 1), &whole, &first, &why),
+                        ==, -E2BIG);
                 g_assert_cmpstr(why, ==, "reassembled message larger than we accept");
         }
         h_free(&h);
@@ -456,8 +485,8 @@ int main(int argc, char *argv[])
         if (eap_preload() < 0)
                 return 77;
         for (size_t i = 0; i < G_N_ELEMENTS(choice_cases); i++) {
-                g_autofree char *p = g_strdup_printf("/initiator/parts/choice/%s",
-                                                     choice_cases[i].name);
+                g_autofree char *p =
+                        g_strdup_printf("/initiator/parts/choice/%s", choice_cases[i].name);
 
                 g_test_add_data_func(p, &choice_cases[i], test_choice);
         }

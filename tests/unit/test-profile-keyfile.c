@@ -8,10 +8,13 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
+#include "client/crypto/legacy.h"
 #include "client/ike/ikev2.h"
 #include "client/profile/pki.h"
 #include "profile-testlib.h"
+#include "test-eap-pki.h"
 
 #define UUID "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
 #define BASE                                                                                       \
@@ -538,8 +541,7 @@ static void test_certificates(void)
                 g_autofree char *b = AUTH("certificate = %s\nprivate-key = %s",
                                           pem, enc);
                 g_autofree char *c = AUTH("pkcs12 = %s", p12);
-                g_autofree char *d = AUTH("pkcs12 = %s", p12_empty);
-                const char *auths[] = { a, b, c, d };
+                const char *auths[] = { a, b, c };
 
                 for (size_t i = 0; i < G_N_ELEMENTS(auths); i++) {
                         g_autofree char *text = cert_profile(i == 1 ? ca_pem : ca, auths[i]);
@@ -551,6 +553,23 @@ static void test_certificates(void)
                         profile_free(p);
                         profile_report_clear(&rep);
                 }
+        }
+        /* A PKCS#12 without a passphrase opens when none is given; one given
+         * for it is wrong, and not replaced by the empty one (this file used
+         * to import with keep's passphrase). */
+        {
+                g_autofree char *a = AUTH("pkcs12 = %s", p12_empty);
+                g_autofree char *text = cert_profile(ca, a);
+                struct profile_import_options none = keep;
+
+                none.passphrase = NULL;
+                profile_report_init(&rep);
+                p = import_text(text, &none, &rep);
+                g_assert_cmpuint(rep.n_warnings, ==, 0);
+                profile_free(p);
+                profile_report_clear(&rep);
+                tl_expect_error(text, strlen(text), &keep, "[auth] pkcs12", PROFILE_E_PASSPHRASE,
+                                "wrong passphrase: PKCS#12: the file has no passphrase");
         }
         /* An encrypted key without its passphrase: accepted, checked later. */
         {
@@ -672,6 +691,52 @@ static void test_certificates(void)
 }
 
 /* A profile built in code, validated with errors named as in the keyfile. */
+/* What older tools export: a 3DES key and RC2-40 certificates (from the
+ * EAP-TLS test PKI), which only OpenSSL's legacy provider decrypts. Imported,
+ * then loaded as the daemon does. */
+static void test_pkcs12_legacy(void)
+{
+        struct test_pki pki;
+        size_t len = 0;
+        uint8_t *der;
+        g_autofree char *ca = NULL, *p12 = NULL, *auth = NULL, *text = NULL;
+        struct profile_import_options wrong = keep;
+        struct profile_report rep;
+        _cleanup_(profile_freep) struct profile *p = NULL;
+        X509 *cert = NULL;
+        EVP_PKEY *key = NULL;
+        STACK_OF(X509) *chain = NULL;
+
+        g_assert_cmpint(test_pki_init(&pki, (int64_t)time(NULL)), ==, 0);
+        der = test_pki_pkcs12(pki.client_key, pki.client, pki.ca, "test-only", true,
+                              crypto_legacy_libctx(), &len);
+        g_assert_nonnull(der);
+        ca = tl_b64_cert(pki.ca);
+        p12 = g_base64_encode(der, len);
+        auth = g_strdup_printf("method = cert\npkcs12 = %s", p12);
+        text = cert_profile(ca, auth);
+
+        profile_report_init(&rep);
+        p = import_text(text, &keep, &rep);
+        g_assert_cmpuint(rep.n_warnings, ==, 0);
+        profile_report_clear(&rep);
+        g_assert_cmpint(profile_load_client(p, "test-only", &cert, &key, &chain), ==, 0);
+        g_assert_true(X509_cmp(cert, pki.client) == 0);
+        g_assert_true(EVP_PKEY_eq(key, pki.client_key) == 1);
+        g_assert_cmpint(sk_X509_num(chain), ==, 1);
+        g_assert_true(X509_cmp(sk_X509_value(chain, 0), pki.ca) == 0);
+        X509_free(cert);
+        EVP_PKEY_free(key);
+        sk_X509_pop_free(chain, X509_free);
+        g_assert_cmpint(profile_load_client(p, "wrong", &cert, &key, NULL), ==, -EKEYREJECTED);
+
+        wrong.passphrase = "not it";
+        tl_expect_error(text, strlen(text), &wrong, "[auth] pkcs12", PROFILE_E_PASSPHRASE,
+                        "integrity check fails");
+        OPENSSL_free(der);
+        test_pki_free(&pki);
+}
+
 static void test_validate_model(void)
 {
         _cleanup_(profile_freep) struct profile *p = profile_new();
@@ -780,6 +845,7 @@ int main(int argc, char **argv)
         g_test_add_func("/profile/keyfile/retransmit", test_retransmit);
         g_test_add_func("/profile/keyfile/warnings", test_warnings);
         g_test_add_func("/profile/keyfile/certificates", test_certificates);
+        g_test_add_func("/profile/keyfile/pkcs12-legacy", test_pkcs12_legacy);
         g_test_add_func("/profile/keyfile/validate-model", test_validate_model);
         g_test_add_func("/profile/keyfile/detect", test_detect);
         g_test_add_func("/profile/keyfile/changed-settings", test_changed_settings);

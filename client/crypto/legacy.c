@@ -1,12 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "eap_libctx.h"
+#include "legacy.h"
 
 #include <errno.h>
 
 #include <openssl/crypto.h>
 #include <openssl/provider.h>
-
-#include "eap.h"
 
 /*
  * Created once and kept for the life of the process: the providers stay
@@ -34,28 +32,28 @@ static void legacy_init(void)
         legacy_ctx = ctx;
 }
 
-OSSL_LIB_CTX *eap_legacy_libctx(void)
+OSSL_LIB_CTX *crypto_legacy_libctx(void)
 {
         if (!CRYPTO_THREAD_run_once(&legacy_once, legacy_init))
                 return NULL;
         return legacy_ctx;
 }
 
-const EVP_MD *eap_legacy_md4(void)
+const EVP_MD *crypto_legacy_md4(void)
 {
-        return eap_legacy_libctx() ? legacy_md4 : NULL;
+        return crypto_legacy_libctx() ? legacy_md4 : NULL;
 }
 
-const EVP_CIPHER *eap_legacy_des_ecb(void)
+const EVP_CIPHER *crypto_legacy_des_ecb(void)
 {
-        return eap_legacy_libctx() ? legacy_des_ecb : NULL;
+        return crypto_legacy_libctx() ? legacy_des_ecb : NULL;
 }
 
-int eap_preload(void)
+int crypto_legacy_preload(void)
 {
-        if (!eap_legacy_libctx())
+        if (!crypto_legacy_libctx())
                 return -ENOTSUP;
-        if (!eap_legacy_md4() || !eap_legacy_des_ecb())
+        if (!crypto_legacy_md4() || !crypto_legacy_des_ecb())
                 return -ENOTSUP;
         return 0;
 }

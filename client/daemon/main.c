@@ -158,6 +158,10 @@ static gboolean on_reconnect(gpointer data)
                         on_sigterm(d);
                         return G_SOURCE_REMOVE;
                 }
+                if (d->reconnects == 1) {
+                        d->reconnect_timer = g_timeout_add_seconds(1, on_reconnect, d);
+                        return G_SOURCE_REMOVE;
+                }
                 return G_SOURCE_CONTINUE;
         }
         g_signal_handlers_disconnect_by_func(d->bus, on_closed, d);
@@ -192,8 +196,10 @@ static void on_closed(GDBusConnection *c, gboolean remote_peer_vanished, GError 
                 g_main_loop_quit(d->loop);
                 return;
         }
+        /* At once (the bus is usually fine: only our connection went), then
+         * every second. */
         if (!d->reconnect_timer)
-                d->reconnect_timer = g_timeout_add_seconds(1, on_reconnect, d);
+                d->reconnect_timer = g_timeout_add(100, on_reconnect, d);
 }
 
 int main(int argc, char *argv[])

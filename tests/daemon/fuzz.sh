@@ -29,9 +29,15 @@ as "$TSUD_A" "$TSUNAGU" import "$TSUD_DIR/eap-mschapv2-split.tsunagu" >/dev/null
 "$TSUNAGU" import "$TSUD_DIR/eap-mschapv2-split.tsunagu" >/dev/null
 
 api="$top_srcdir/client/dbus/org.tsunagu.Vpn1.xml"
-tap_check "user A: random calls for $seconds s, every one answered" \
+fuzz() { # DESCRIPTION CMD...
+        local desc=$1
+        shift
+        if "$@" >"$TSUD_DIR/fuzz.out" 2>&1; then ok "$desc"; else not_ok "$desc"; fi
+        diag "$(tail -n 5 "$TSUD_DIR/fuzz.out")"
+}
+fuzz "user A: random calls for $seconds s, every one answered" \
         as "$TSUD_A" "$PY" "$top_srcdir/tests/daemon/dbus-fuzz.py" "$seconds" "$seed" "$api"
-tap_check "root: random calls for $seconds s, every one answered" \
+fuzz "root: random calls for $seconds s, every one answered" \
         "$PY" "$top_srcdir/tests/daemon/dbus-fuzz.py" "$seconds" "$((seed + 1))" "$api"
 tap_check "the helper still answers" gdbus call --system -d org.tsunagu.Vpn1 -o /org/tsunagu/Vpn1 \
         -m org.tsunagu.Vpn1.Manager.ListProfiles

@@ -280,7 +280,9 @@ void tsu_profile_view_update(TsuProfileView *v)
                 gtk_label_set_text(v->title_label, name);
                 subtitle = g_strdup_printf("%s · %s", host, label);
                 gtk_label_set_text(v->subtitle_label, subtitle);
-                gw = s && tsu_session_get_gateway(s) && *tsu_session_get_gateway(s)
+                /* The address in use while there is a tunnel, else the profile's. */
+                gw = s && look != TSU_LOOK_DISCONNECTED && look != TSU_LOOK_ERROR &&
+                                     tsu_session_get_gateway(s) && *tsu_session_get_gateway(s)
                              ? tsu_sanitize_text(tsu_session_get_gateway(s), 80)
                              : g_steal_pointer(&host);
         }

@@ -22,7 +22,10 @@ struct _TsuClient {
         struct tsu_agent *agent;
         GtkWindow *parent_window; /* weak */
         char *problem;
-        GHashTable *ours; /* profile paths we asked to connect */
+        GHashTable *ours;     /* profile paths we asked to connect */
+        GHashTable *states;   /* session path -> the last state we acted on */
+        GHashTable *sessions; /* session path -> TsuSession the object manager lacks (or NULL
+                               * while its proxy is made); see tsu_client_lookup_session */
 };
 
 G_DEFINE_TYPE(TsuClient, tsu_client, G_TYPE_OBJECT)
@@ -119,15 +122,28 @@ TsuProfile *tsu_client_lookup_profile(TsuClient *c, const char *path)
         return obj ? tsu_object_peek_profile(TSU_OBJECT(obj)) : NULL;
 }
 
+static void watch_session(TsuClient *c, const char *path);
+static void session_props(TsuClient *c, TsuSession *s);
+
 TsuSession *tsu_client_lookup_session(TsuClient *c, TsuProfile *p)
 {
         const char *path = tsu_profile_get_session(p);
         g_autoptr(GDBusObject) obj = NULL;
 
-        if (!c->om || !path || strcmp(path, "/") == 0 || !g_variant_is_object_path(path))
+        if (!c->om || !path || strcmp(path, "/") == 0 || !g_variant_is_object_path(path) ||
+            !g_str_has_prefix(path, TSU_DBUS_SESSION_DIR "/"))
                 return NULL;
         obj = g_dbus_object_manager_get_object(c->om, path);
-        return obj ? tsu_object_peek_session(TSU_OBJECT(obj)) : NULL;
+        if (obj)
+                return tsu_object_peek_session(TSU_OBJECT(obj));
+        /* The profile names a session we were never told about: tsunagud
+         * announces a session object (InterfacesAdded) when it creates it,
+         * before the first Connect makes it ours, so a client that was
+         * already running learns of it only through Profile.Session. Watch
+         * it with a proxy of its own. */
+        if (!g_hash_table_contains(c->sessions, path))
+                watch_session(c, path);
+        return g_hash_table_lookup(c->sessions, path);
 }
 
 const char *tsu_client_profile_state(TsuClient *c, TsuProfile *p)
@@ -351,26 +367,130 @@ static void on_props(GDBusObjectManagerClient *om, GDBusObjectProxy *obj, GDBusP
                 p = profile_of_session(c, TSU_SESSION(iface));
         if (p)
                 g_signal_emit(c, signals[SIG_PROFILE_UPDATED], 0, p);
+        if (TSU_IS_SESSION(iface))
+                session_props(c, TSU_SESSION(iface));
+}
+
+/* A session changed state: seen in StateChanged or in a PropertiesChanged
+ * of State, whichever comes first (a proxy made late may miss the signal). */
+static void transition(TsuClient *c, TsuSession *s, const char *state, const char *reason,
+                       const char *message)
+{
+        const char *path = g_dbus_proxy_get_object_path(G_DBUS_PROXY(s));
+        TsuProfile *p = profile_of_session(c, s);
+
+        if (!p || !state || g_strcmp0(g_hash_table_lookup(c->states, path), state) == 0)
+                return;
+        g_hash_table_replace(c->states, g_strdup(path), g_strdup(state));
+        if (strcmp(state, "connected") == 0 || strcmp(state, "failed") == 0 ||
+            strcmp(state, "disconnected") == 0)
+                session_finished(c, p, state, reason, message);
+        g_signal_emit(c, signals[SIG_STATE_CHANGED], 0, p, state, reason, message);
+}
+
+static void session_signal(TsuClient *c, GDBusProxy *iface, const char *name, GVariant *params)
+{
+        const char *state, *reason, *message;
+
+        if (!TSU_IS_SESSION(iface) || strcmp(name, "StateChanged") != 0 ||
+            !g_variant_is_of_type(params, G_VARIANT_TYPE("(sss)")))
+                return;
+        g_variant_get(params, "(&s&s&s)", &state, &reason, &message);
+        transition(c, TSU_SESSION(iface), state, reason, message);
+}
+
+static void session_props(TsuClient *c, TsuSession *s)
+{
+        GVariant *le = tsu_session_get_last_error(s);
+        const char *reason = "", *message = "";
+        const char *state = tsu_session_get_state(s);
+
+        if (le && g_variant_is_of_type(le, G_VARIANT_TYPE("(ss)")))
+                g_variant_get(le, "(&s&s)", &reason, &message);
+        if (g_strcmp0(state, "failed") != 0)
+                reason = message = "";
+        transition(c, s, state, reason, message);
 }
 
 static void on_signal(GDBusObjectManagerClient *om, GDBusObjectProxy *obj, GDBusProxy *iface,
                       const char *sender, const char *name, GVariant *params, gpointer data)
 {
-        TsuClient *c = data;
-        const char *state, *reason, *message;
-        TsuProfile *p;
+        session_signal(data, iface, name, params);
+}
 
-        if (!TSU_IS_SESSION(iface) || strcmp(name, "StateChanged") != 0 ||
-            !g_variant_is_of_type(params, G_VARIANT_TYPE("(sss)")))
-                return;
-        p = profile_of_session(c, TSU_SESSION(iface));
-        if (!p)
-                return;
-        g_variant_get(params, "(&s&s&s)", &state, &reason, &message);
-        if (strcmp(state, "connected") == 0 || strcmp(state, "failed") == 0 ||
-            strcmp(state, "disconnected") == 0)
-                session_finished(c, p, state, reason, message);
-        g_signal_emit(c, signals[SIG_STATE_CHANGED], 0, p, state, reason, message);
+/* A session proxy of our own (tsu_client_lookup_session). */
+static void on_own_signal(GDBusProxy *proxy, const char *sender, const char *name,
+                          GVariant *params, gpointer data)
+{
+        session_signal(data, proxy, name, params);
+}
+
+static void on_own_props(GDBusProxy *proxy, GVariant *changed, const char *const *invalidated,
+                         gpointer data)
+{
+        TsuClient *c = data;
+        TsuProfile *p = profile_of_session(c, TSU_SESSION(proxy));
+
+        if (p)
+                g_signal_emit(c, signals[SIG_PROFILE_UPDATED], 0, p);
+        session_props(c, TSU_SESSION(proxy));
+}
+
+struct watch {
+        TsuClient *c;
+        char *path;
+};
+
+static void on_session_proxy(GObject *src, GAsyncResult *res, gpointer data)
+{
+        struct watch *w = data;
+        TsuClient *c = w->c;
+        g_autoptr(GError) error = NULL;
+        TsuSession *s = tsu_session_proxy_new_finish(res, &error);
+
+        if (s && g_hash_table_contains(c->sessions, w->path)) {
+                TsuProfile *p;
+
+                g_signal_connect(s, "g-signal", G_CALLBACK(on_own_signal), c);
+                g_signal_connect(s, "g-properties-changed", G_CALLBACK(on_own_props), c);
+                g_hash_table_replace(c->sessions, g_strdup(w->path), s);
+                p = profile_of_session(c, s);
+                if (p)
+                        g_signal_emit(c, signals[SIG_PROFILE_UPDATED], 0, p);
+        } else {
+                if (s)
+                        g_object_unref(s);
+                else if (!g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+                        g_message("cannot watch %s: %s", w->path, error->message);
+                /* Another try at the next lookup. */
+                if (!g_cancellable_is_cancelled(c->cancel))
+                        g_hash_table_remove(c->sessions, w->path);
+        }
+        g_object_unref(c);
+        g_free(w->path);
+        g_free(w);
+}
+
+static void watch_session(TsuClient *c, const char *path)
+{
+        struct watch *w = g_new0(struct watch, 1);
+
+        w->c = g_object_ref(c);
+        w->path = g_strdup(path);
+        g_hash_table_insert(c->sessions, g_strdup(path), NULL);
+        tsu_session_proxy_new(c->bus, G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START, TSU_DBUS_NAME, path,
+                              c->cancel, on_session_proxy, w);
+}
+
+static void unwatch(gpointer data)
+{
+        if (data) {
+                g_signal_handlers_disconnect_matched(data, G_SIGNAL_MATCH_FUNC, 0, 0, NULL,
+                                                     on_own_signal, NULL);
+                g_signal_handlers_disconnect_matched(data, G_SIGNAL_MATCH_FUNC, 0, 0, NULL,
+                                                     on_own_props, NULL);
+                g_object_unref(data);
+        }
 }
 
 static void on_owner(GObject *om, GParamSpec *pspec, gpointer data)
@@ -384,6 +504,8 @@ static void on_owner(GObject *om, GParamSpec *pspec, gpointer data)
         } else {
                 set_problem(c, _("The tsunagu helper (tsunagud) is not running."));
                 g_hash_table_remove_all(c->ours);
+                g_hash_table_remove_all(c->sessions);
+                g_hash_table_remove_all(c->states);
         }
         g_signal_emit(c, signals[SIG_CHANGED], 0);
 }
@@ -456,6 +578,8 @@ static void tsu_client_dispose(GObject *obj)
 
         g_cancellable_cancel(c->cancel);
         g_clear_pointer(&c->agent, tsu_agent_free);
+        if (c->sessions)
+                g_hash_table_remove_all(c->sessions);
         if (c->om)
                 g_signal_handlers_disconnect_by_data(c->om, c);
         g_clear_object(&c->om);
@@ -471,6 +595,8 @@ static void tsu_client_finalize(GObject *obj)
 
         g_object_unref(c->cancel);
         g_hash_table_destroy(c->ours);
+        g_hash_table_destroy(c->sessions);
+        g_hash_table_destroy(c->states);
         g_free(c->problem);
         g_free(c->agent_path);
         G_OBJECT_CLASS(tsu_client_parent_class)->finalize(obj);
@@ -499,4 +625,6 @@ static void tsu_client_init(TsuClient *c)
 {
         c->cancel = g_cancellable_new();
         c->ours = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        c->sessions = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, unwatch);
+        c->states = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 }

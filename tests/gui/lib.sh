@@ -95,7 +95,10 @@ gui_session_start() {
         printf 'gui-test-keyring' | gui_as gnome-keyring-daemon --foreground --unlock \
                 --components=secrets >"$GUI_DIR/keyring.log" 2>&1 &
         GUI_PIDS="$GUI_PIDS $!"
-        for i in $(seq 100); do
+        # (gdbus wait, not a call: a call would start another, locked, keyring
+        # through D-Bus activation.)
+        gui_as gdbus wait --session --timeout 10 org.freedesktop.secrets
+        for i in $(seq 50); do
                 gui_as gdbus call --session --dest org.freedesktop.secrets \
                         --object-path /org/freedesktop/secrets \
                         --method org.freedesktop.Secret.Service.ReadAlias default 2>/dev/null |
@@ -138,4 +141,91 @@ gui_start() {
 # gui_shot NAME: a screenshot of the whole screen.
 gui_shot() {
         import -window root "$GUI_OUT/$1.png" 2>/dev/null
+}
+
+# gui_lab_up TAG: everything a GUI test needs: tsud_setup, the lab (own
+# prefix), tsunagud with the real engine in the lab's client namespace, the
+# profile "Lab split" (EAP-MSCHAPv2, split tunnel) in $GUI_FILES/lab.tsunagu
+# (UUID $GUI_UUID) and a broken one, and the desktop session of user A.
+# Sets the cleanup trap; tap_plan_lazy. Returns non-zero (after not_ok)
+# when something did not come up.
+gui_lab_up() {
+        TSUD_ENGINE="$top_builddir/client/tsunagu-engine"
+        [ -x "$TSUD_ENGINE" ] || tap_skip_all "tsunagu-engine is not built"
+        command -v charon-systemd >/dev/null 2>&1 || [ -x /usr/lib/ipsec/charon ] ||
+                tap_skip_all "strongSwan is not installed (the lab's gateway)"
+        tsud_setup "$1"
+        tap_plan_lazy
+        LAB_PREFIX="t$1$(printf '%s' "$$" | md5sum | cut -c1-4)-"
+        export LAB_PREFIX
+        GUI_LAB="$top_srcdir/tests/lab/lab"
+        trap gui_cleanup EXIT
+        "$GUI_LAB" up >"$TSUD_DIR/lab-up.log" 2>&1 ||
+                { not_ok "lab up"; diag "$(tail -n 20 "$TSUD_DIR/lab-up.log")"; return 1; }
+        eval "$("$GUI_LAB" env)"
+        ip netns del "$TSUD_NS"
+        TSUD_NS=$LAB_NS_CLIENT
+        ok "the lab is up ($LAB_PREFIX)"
+
+        GUI_FILES="$TSUD_DIR/files"
+        mkdir -p "$GUI_FILES"
+        GUI_UUID=$(cat /proc/sys/kernel/random/uuid)
+        local ca
+        ca=$(awk '{printf "%s\\n", $0}' "$LAB_CA_CERT")
+        cat >"$GUI_FILES/lab.tsunagu" <<EOT
+[profile]
+version = 1
+name = Lab split
+uuid = $GUI_UUID
+
+[gateway]
+host = $LAB_GW_NAME
+remote-id = $LAB_GW_ID
+
+[ca]
+certificates = $ca
+
+[auth]
+method = eap-mschapv2
+local-id = $LAB_SC_EAP_SPLIT_ID
+eap-id = $LAB_SC_EAP_SPLIT_EAP_ID
+
+[tunnel]
+mode = split
+EOT
+        printf '[profile]\nversion = 1\nname = Broken\n\n[gateway]\nport = 99999\n' \
+                >"$GUI_FILES/broken.tsunagu"
+        chmod 755 "$GUI_FILES"
+        chmod 644 "$GUI_FILES"/*
+        GUI_NETSTATE_BEFORE=$(tsud_netstate)
+
+        tsud_start || { not_ok "tsunagud starts in the client namespace"; return 1; }
+        gui_session_start "$TSUD_A" ||
+                { not_ok "the desktop session starts (Xvfb, buses, at-spi, keyring)"; return 1; }
+        ok "the desktop session is up on $DISPLAY (Xvfb, session bus, at-spi, keyring)"
+        GUI_SHOTS="$GUI_DIR/shots"
+        mkdir -p "$GUI_SHOTS"
+        chown "$TSUD_A" "$GUI_SHOTS"
+}
+
+gui_cleanup() {
+        [ -n "${GUI_ROOT_HELPER_PID:-}" ] && kill "$GUI_ROOT_HELPER_PID" 2>/dev/null
+        # The screenshots (taken as the test user) are the test's artifacts.
+        [ -n "${GUI_SHOTS:-}" ] && cp "$GUI_SHOTS"/*.png "$GUI_OUT"/ 2>/dev/null
+        gui_session_stop
+        tsud_stop
+        [ -n "${GUI_LAB:-}" ] && "$GUI_LAB" down >/dev/null 2>&1
+        TSUD_NS=
+        tsud_cleanup
+}
+
+# gui_replay FILE: a driver's "ok - " / "not ok - " lines become our TAP.
+gui_replay() {
+        while IFS= read -r line; do
+                case "$line" in
+                "ok - "*) ok "${line#ok - }" ;;
+                "not ok - "*) not_ok "${line#not ok - }" ;;
+                "#"*) echo "$line" ;;
+                esac
+        done <"$1"
 }

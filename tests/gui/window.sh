@@ -17,74 +17,17 @@ tsud_require
 gui_require
 [ -x "$GUI_GTK" ] || tap_skip_all "tsunagu-gtk is not built (configure found no GTK 3)"
 $PY -c 'import dogtail' 2>/dev/null || tap_skip_all "python3-dogtail not installed"
-TSUD_ENGINE="$top_builddir/client/tsunagu-engine"
-[ -x "$TSUD_ENGINE" ] || tap_skip_all "tsunagu-engine is not built"
-command -v charon-systemd >/dev/null 2>&1 || [ -x /usr/lib/ipsec/charon ] ||
-        tap_skip_all "strongSwan is not installed (the lab's gateway)"
-
-tsud_setup gui
-tap_plan_lazy
-LAB_PREFIX="tgw$(printf '%s' "$$" | md5sum | cut -c1-4)-"
-export LAB_PREFIX
-lab="$top_srcdir/tests/lab/lab"
-ROOT_HELPER_PID=
-cleanup() {
-        [ -n "$ROOT_HELPER_PID" ] && kill "$ROOT_HELPER_PID" 2>/dev/null
-        # The screenshots (taken as the test user) are the test's artifacts.
-        [ -n "${GUI_DIR:-}" ] && cp "$GUI_DIR"/shots/*.png "$GUI_OUT"/ 2>/dev/null
-        gui_session_stop
-        tsud_stop
-        "$lab" down >/dev/null 2>&1
-        TSUD_NS=
-        tsud_cleanup
-}
-trap cleanup EXIT
-"$lab" up >"$TSUD_DIR/lab-up.log" 2>&1 || { not_ok "lab up"; diag "$(tail -n 20 "$TSUD_DIR/lab-up.log")"; tap_done; exit 1; }
-eval "$("$lab" env)"
-ip netns del "$TSUD_NS"
-TSUD_NS=$LAB_NS_CLIENT
-ok "the lab is up ($LAB_PREFIX)"
-
-files="$TSUD_DIR/files"
-mkdir -p "$files"
-uuid=$(cat /proc/sys/kernel/random/uuid)
-ca=$(awk '{printf "%s\\n", $0}' "$LAB_CA_CERT")
-cat >"$files/lab.tsunagu" <<EOT
-[profile]
-version = 1
-name = Lab split
-uuid = $uuid
-
-[gateway]
-host = $LAB_GW_NAME
-remote-id = $LAB_GW_ID
-
-[ca]
-certificates = $ca
-
-[auth]
-method = eap-mschapv2
-local-id = $LAB_SC_EAP_SPLIT_ID
-eap-id = $LAB_SC_EAP_SPLIT_EAP_ID
-
-[tunnel]
-mode = split
-EOT
-printf '[profile]\nversion = 1\nname = Broken\n\n[gateway]\nport = 99999\n' >"$files/broken.tsunagu"
-chmod 755 "$files"
-chmod 644 "$files"/*
-before=$(tsud_netstate)
-
-tsud_start || { not_ok "tsunagud starts in the client namespace"; tap_done; exit 1; }
-gui_session_start "$TSUD_A" || { not_ok "the desktop session starts (Xvfb, buses, at-spi, keyring)"; tap_done; exit 1; }
-ok "the desktop session is up on $DISPLAY (Xvfb, session bus, at-spi, keyring)"
+gui_lab_up gw || { tap_done; exit 1; }
+files=$GUI_FILES
+uuid=$GUI_UUID
+before=$GUI_NETSTATE_BEFORE
 
 # The driver runs as the test user (AT-SPI talks only to its own user's
 # applications); what needs root (a ping in the lab's client namespace) it
 # asks for through files in $req.
 req="$GUI_DIR/req"
-mkdir -p "$req" "$GUI_DIR/shots"
-chown "$TSUD_A" "$req" "$GUI_DIR/shots"
+mkdir -p "$req"
+chown "$TSUD_A" "$req"
 (
         while :; do
                 if [ -e "$req/req-ping" ]; then
@@ -95,11 +38,11 @@ chown "$TSUD_A" "$req" "$GUI_DIR/shots"
                 sleep 0.2
         done
 ) &
-ROOT_HELPER_PID=$!
+GUI_ROOT_HELPER_PID=$!
 
 # drive NAME: runs window.py NAME as the test user; its TAP lines become ours.
 drive() {
-        gui_as env GUI_OUT="$GUI_DIR/shots" GUI_REQ_DIR="$req" TSUNAGU="$TSUNAGU" \
+        gui_as env GUI_OUT="$GUI_SHOTS" GUI_REQ_DIR="$req" TSUNAGU="$TSUNAGU" \
                 PROFILE_NAME="Lab split" PROFILE_GATEWAY="$LAB_GW_NAME" \
                 PROFILE_PASSWORD="$LAB_EAP_PASSWORD" PROFILE_UUID="$uuid" \
                 PROFILE_FILE="$files/lab.tsunagu" BROKEN_FILE="$files/broken.tsunagu" \
@@ -107,13 +50,7 @@ drive() {
                 timeout 200 "$PY" "$top_srcdir/tests/gui/window.py" "$1" \
                 >"$GUI_DIR/drive-$1.tap" 2>"$GUI_DIR/drive-$1.err"
         rc=$?
-        while IFS= read -r line; do
-                case "$line" in
-                "ok - "*) ok "${line#ok - }" ;;
-                "not ok - "*) not_ok "${line#not ok - }" ;;
-                "#"*) echo "$line" ;;
-                esac
-        done <"$GUI_DIR/drive-$1.tap"
+        gui_replay "$GUI_DIR/drive-$1.tap"
         [ "$rc" = 0 ] || diag "window.py $1 exited $rc:" "$(tail -n 15 "$GUI_DIR/drive-$1.err")"
 }
 

@@ -11,8 +11,9 @@
  * (DELETE, a bounded wait) and reverts.
  *
  * The platform's crash journal lives in /run/tsunagu, or, in a network
- * namespace other than the machine's, in /run/tsunagu/netns-<inode>, so
- * that platform_recover() never touches what another namespace left.
+ * namespace other than the machine's (or when that cannot be told), in
+ * /run/tsunagu/netns-<inode>, so that platform_recover() never touches what
+ * another namespace left.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -417,17 +418,24 @@ static int load_profile(const char *path, struct profile **ret)
         return r;
 }
 
-/* The state directory for the platform journal: per network namespace. */
+/* The state directory for the platform journal: /run/tsunagu in the
+ * machine's own network namespace, a directory per namespace otherwise, so
+ * that platform_recover() never undoes what another namespace did. When we
+ * cannot tell (PID 1's namespace is hidden from us, as in containers), we
+ * take the per-namespace directory. */
 static void pick_state_dir(struct fg *f)
 {
         struct stat self, init;
 
-        if (stat("/proc/self/ns/net", &self) == 0 && stat("/proc/1/ns/net", &init) == 0 &&
-            self.st_ino != init.st_ino)
+        if (stat("/proc/self/ns/net", &self) < 0) {
+                snprintf(f->state_dir, sizeof(f->state_dir), "%s", PLATFORM_STATE_DIR);
+                return;
+        }
+        if (stat("/proc/1/ns/net", &init) == 0 && self.st_ino == init.st_ino)
+                snprintf(f->state_dir, sizeof(f->state_dir), "%s", PLATFORM_STATE_DIR);
+        else
                 snprintf(f->state_dir, sizeof(f->state_dir), "%s/netns-%llu", PLATFORM_STATE_DIR,
                          (unsigned long long)self.st_ino);
-        else
-                snprintf(f->state_dir, sizeof(f->state_dir), "%s", PLATFORM_STATE_DIR);
 }
 
 static int resolve(struct fg *f)
@@ -665,6 +673,10 @@ out:
                 close(fd4500);
         if (tun_fd >= 0)
                 close(tun_fd); /* the device goes with it (not persistent) */
+        /* A per-namespace journal directory goes when it is empty (the
+         * journal is removed once everything was undone). */
+        if (f.state_dir[0] && strcmp(f.state_dir, PLATFORM_STATE_DIR) != 0)
+                (void)rmdir(f.state_dir);
         if (f.loop)
                 g_main_loop_unref(f.loop);
         secure_wipe(secret, sizeof(secret));

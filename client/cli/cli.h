@@ -7,12 +7,12 @@
 #pragma once
 
 enum cli_exit {
-        CLI_EXIT_OK             = 0, /* done */
-        CLI_EXIT_FAILURE        = 1, /* anything else: I/O error, daemon gone, ... */
-        CLI_EXIT_USAGE          = 2, /* bad command line */
-        CLI_EXIT_AUTH_FAILED    = 3, /* the gateway rejected our credentials */
-        CLI_EXIT_UNREACHABLE    = 4, /* the gateway did not answer */
-        CLI_EXIT_PROFILE        = 5, /* the profile is invalid */
+        CLI_EXIT_OK = 0,             /* done */
+        CLI_EXIT_FAILURE = 1,        /* anything else: I/O error, daemon gone, ... */
+        CLI_EXIT_USAGE = 2,          /* bad command line */
+        CLI_EXIT_AUTH_FAILED = 3,    /* the gateway rejected our credentials */
+        CLI_EXIT_UNREACHABLE = 4,    /* the gateway did not answer */
+        CLI_EXIT_PROFILE = 5,        /* the profile is invalid */
         CLI_EXIT_NOT_AUTHORISED = 6, /* polkit said no */
 };
 
@@ -20,6 +20,17 @@ enum cli_exit {
 int cmd_check(int argc, char *argv[]);
 int cmd_connect(int argc, char *argv[]); /* foreground.c: --foreground; the D-Bus form is tsunagud's */
 int cmd_version(int argc, char *argv[]);
+/* Through tsunagud on the system bus (client.c, agent.c). */
+int cmd_import(int argc, char *argv[]);
+int cmd_list(int argc, char *argv[]);
+int cmd_show(int argc, char *argv[]);
+/* connect.c: `connect --foreground` goes to foreground.c, the rest to tsunagud. */
+int cmd_connect_any(int argc, char *argv[]);
+int cmd_disconnect(int argc, char *argv[]);
+int cmd_status(int argc, char *argv[]);
+int cmd_remove(int argc, char *argv[]);
+int cmd_export(int argc, char *argv[]);
+int cmd_logs(int argc, char *argv[]);
 
 /* The program name for messages ("tsunagu"). */
 extern const char *cli_program;

@@ -72,6 +72,10 @@ static void help(FILE *f)
                 "SIGUSR1 prints the status and the datapath counters (packets, bytes, drops\n"
                 "by reason).\n"
                 "\n"
+                "Environment: TSUNAGU_DATAPATH_OFFLOAD=0 moves every packet on its own (no TUN\n"
+                "segmentation offloads, no UDP GSO/GRO), as on kernels without them; 1 or\n"
+                "unset negotiates them (the default).\n"
+                "\n"
                 "Exit codes: 0 disconnected on request, 1 failure, 2 usage, 3 authentication\n"
                 "failed, 4 gateway unreachable, 5 profile invalid.\n",
                 cli_program);
@@ -414,6 +418,25 @@ static gboolean on_signal(gpointer data)
 
 /* ------------------------------------------------------------------ setup */
 
+/* TSUNAGU_DATAPATH_OFFLOAD=0 forces the per-packet datapath that kernels
+ * without TUN offloads or UDP GSO/GRO get anyway, so that it can be tested
+ * and measured on one that has them. */
+static int offloads_from_env(bool *ret)
+{
+        const char *v = g_getenv("TSUNAGU_DATAPATH_OFFLOAD");
+
+        if (!v || !*v || strcmp(v, "1") == 0) {
+                *ret = true;
+                return 0;
+        }
+        if (strcmp(v, "0") == 0) {
+                *ret = false;
+                return 0;
+        }
+        fprintf(stderr, "%s: TSUNAGU_DATAPATH_OFFLOAD must be 0 or 1 (got '%s')\n", cli_program, v);
+        return -EINVAL;
+}
+
 static int read_file(const char *path, struct bytes *ret)
 {
         g_autofree char *data = NULL;
@@ -530,11 +553,11 @@ int connect_foreground(int argc, char *argv[])
         struct sockaddr_storage a500, a4500;
         socklen_t l500, l4500;
         struct udp_caps caps500, caps4500;
-        struct tun_open_opts to = {.want_offloads = true};
+        struct tun_open_opts to = {0};
         enum tun_mode tun_mode;
         g_autoptr(GError) error = NULL;
         char secret[SECRET_MAX] = "";
-        bool password_stdin = false, ask_set = false;
+        bool password_stdin = false, ask_set = false, offloads = true;
         const char *username = NULL;
         unsigned fragment_size = 0;
         int c, r, ret = CLI_EXIT_FAILURE, tun_fd = -1, fd500 = -1, fd4500 = -1;
@@ -584,6 +607,9 @@ int connect_foreground(int argc, char *argv[])
                 return CLI_EXIT_USAGE;
         }
         f.ask = ask_set || (!password_stdin && isatty(STDIN_FILENO));
+        if (offloads_from_env(&offloads) < 0)
+                return CLI_EXIT_USAGE;
+        to.want_offloads = offloads;
 
         r = load_profile(argv[optind], &f.prof);
         if (r == -ENOENT)
@@ -633,7 +659,7 @@ int connect_foreground(int argc, char *argv[])
         fd4500 = udp_open(&(struct udp_open_opts){.remote = (struct sockaddr *)&a4500,
                                                   .remote_len = l4500,
                                                   .fwmark = PLATFORM_FWMARK_DEFAULT,
-                                                  .want_offloads = true},
+                                                  .want_offloads = offloads},
                           &caps4500);
         if (fd500 < 0 || fd4500 < 0) {
                 fprintf(stderr, "%s: cannot open the UDP sockets to %s: %s\n", cli_program,

@@ -152,3 +152,41 @@ def root_request(what, timeout=60.0):
 
 def done():
     sys.exit(1 if failed else 0)
+
+
+def answer_dialog(app, title, secret, remember=None, timeout=60.0):
+    """Types `secret` into the password dialog titled `title` and presses
+    Connect. Each try looks the dialog up afresh: a dialog replaced by a
+    newer question (or a tree read while it was still being built) leaves
+    stale nodes behind. remember: None leaves the check box as it is.
+    Returns True once Connect was pressed."""
+    end = time.time() + timeout
+    dlg = None
+    while time.time() < end:
+        dlg = toplevel(app, "dialog", title, 10)
+        if not dlg:
+            continue
+        try:
+            entry = find(dlg, 5, roleName="password text")
+            button = find(dlg, 5, roleName="push button", name="Connect")
+            if not entry or not button:
+                continue
+            entry.text = secret
+            if remember is not None:
+                box = find(dlg, 5, roleName="check box", name="Remember in my keyring")
+                if box and bool(box.checked) != remember:
+                    act(box, "click", "toggle")
+            if not wait(lambda: button.sensitive, 5):
+                continue
+            act(button, "click")
+            return True
+        except Exception as e:  # noqa: BLE001  (a node went away under us)
+            diag("answering %r: %r, again" % (title, e))
+        time.sleep(0.5)
+    if dlg:
+        try:
+            diag("dialog %r: %r" % (title, [(n.roleName, n.name) for n in
+                                             dlg.findChildren(lambda n: True)]))
+        except Exception:  # noqa: BLE001
+            pass
+    return False

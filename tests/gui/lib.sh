@@ -119,7 +119,7 @@ gui_as() {
                 DBUS_SESSION_BUS_ADDRESS="${DBUS_SESSION_BUS_ADDRESS:-}" \
                 DBUS_SYSTEM_BUS_ADDRESS="${DBUS_SYSTEM_BUS_ADDRESS:-}" \
                 XDG_DATA_DIRS="${GUI_XDG_DATA_DIRS:-/usr/local/share:/usr/share}" \
-                GSETTINGS_BACKEND=memory \
+                GSETTINGS_BACKEND=memory PYTHONDONTWRITEBYTECODE=1 \
                 LANG="${GUI_LANG:-C.UTF-8}" LANGUAGE="${GUI_LANGUAGE:-}" \
                 TSUNAGU_LOCALEDIR="$top_builddir/po" GDK_SCALE="${GUI_SCALE:-1}" \
                 ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \

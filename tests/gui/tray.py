@@ -20,7 +20,7 @@ import gi
 gi.require_version("Gio", "2.0")
 from gi.repository import Gio, GLib  # noqa: E402
 
-from atspi_util import (act, application, check, diag, done, find, not_ok, ok,  # noqa: E402
+from atspi_util import (act, answer_dialog, application, check, diag, done, find, not_ok, ok,  # noqa: E402
                         shot, text_of, toplevel, wait)
 
 ENV = os.environ
@@ -239,8 +239,8 @@ def run(tray):
         check(why, "... showing the helper's message",
               repr([(n.name, text_of(n)) for n in dlg.findChildren(lambda n: n.roleName == "label")]))
         shot("20-tray-password-dialog")
-        find(dlg, roleName="password text").text = PASSWORD
-        act(find(dlg, roleName="push button", name="Connect"), "click")
+        check(answer_dialog(app, "Connect to " + NAME, PASSWORD),
+              "... answered with the right password")
         check(wait(lambda: icon_is("tsunagu-connected-symbolic"), 60),
               "answered: connected (IconName)", repr(item_props()))
         click(NAME)

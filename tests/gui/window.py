@@ -19,7 +19,7 @@ import subprocess
 import sys
 import time
 
-from atspi_util import (act, application, check, diag, done, find, not_ok, ok, rawinput,
+from atspi_util import (act, answer_dialog, application, check, diag, done, find, not_ok, ok, rawinput,
                         root_request, shot, text_of, toplevel, wait)
 
 ENV = os.environ
@@ -59,14 +59,8 @@ def password_dialog(app, timeout=20.0):
     return toplevel(app, "dialog", "Connect to " + NAME, timeout)
 
 
-def answer(dlg, password, remember=False):
-    entry = find(dlg, roleName="password text")
-    entry.text = password
-    if remember:
-        box = find(dlg, roleName="check box", name="Remember in my keyring")
-        if not box.checked:
-            act(box, "click", "toggle")
-    act(find(dlg, roleName="push button", name="Connect"), "click")
+def answer(app, password, remember=False):
+    return answer_dialog(app, "Connect to " + NAME, password, remember)
 
 
 def connect_and_wait(app, win, password=None, remember=False, desc=""):
@@ -75,7 +69,7 @@ def connect_and_wait(app, win, password=None, remember=False, desc=""):
         dlg = password_dialog(app)
         if not check(dlg, "the password dialog opens" + desc):
             return False
-        answer(dlg, password, remember)
+        answer(app, password, remember)
     return wait(lambda: state_is(win, "Connected"), 60)
 
 
@@ -131,7 +125,7 @@ def main():
     check(find(dlg, roleName="check box", name="Remember in my keyring"),
           "the dialog offers to remember the password")
     shot("04-password-dialog")
-    answer(dlg, PASSWORD)
+    check(answer(app, PASSWORD), "the password is typed and Connect pressed")
     if not check(wait(lambda: state_is(win, "Connected"), 60), "the status pane says Connected",
                  repr(value(win, "Connection state"))):
         shot("05-not-connected")
@@ -185,7 +179,7 @@ def main():
     dlg = password_dialog(app)
     if not check(dlg, "the password dialog opens again"):
         return
-    answer(dlg, "not-the-password")
+    answer(app, "not-the-password")
     again = wait(lambda: password_dialog(app, 1) if find(password_dialog(app, 1), timeout=1,
                  roleName="label", name="Why the last attempt failed", showing=True) else None, 60)
     if not check(again, "a wrong password: the dialog asks again"):
@@ -203,7 +197,7 @@ def main():
     shot("10-wrong-password")
 
     # ------------------------------------------------------------ remember
-    answer(again, PASSWORD, remember=True)
+    answer(app, PASSWORD, remember=True)
     check(wait(lambda: state_is(win, "Connected"), 60), "the right password, remembered: Connected")
     r = subprocess.run(["secret-tool", "search", "uuid", ENV["PROFILE_UUID"]], capture_output=True,
                        text=True, timeout=30)

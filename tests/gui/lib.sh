@@ -160,6 +160,8 @@ gui_lab_up() {
         export LAB_PREFIX
         GUI_LAB="$top_srcdir/tests/lab/lab"
         trap gui_cleanup EXIT
+        # (dash runs the EXIT trap on a signal only when the signal is trapped.)
+        trap 'exit 1' HUP INT TERM
         "$GUI_LAB" up >"$TSUD_DIR/lab-up.log" 2>&1 ||
                 { not_ok "lab up"; diag "$(tail -n 20 "$TSUD_DIR/lab-up.log")"; return 1; }
         eval "$("$GUI_LAB" env)"
@@ -209,6 +211,9 @@ EOT
 }
 
 gui_cleanup() {
+        # A second signal (a killed process group, an impatient ^C) must not
+        # cut the cleanup short; what it runs inherits the ignored signals.
+        trap '' HUP INT TERM
         [ -n "${GUI_ROOT_HELPER_PID:-}" ] && kill "$GUI_ROOT_HELPER_PID" 2>/dev/null
         # The screenshots (taken as the test user) are the test's artifacts.
         [ -n "${GUI_SHOTS:-}" ] && cp "$GUI_SHOTS"/*.png "$GUI_OUT"/ 2>/dev/null

@@ -10,9 +10,10 @@ exported menu (com.canonical.dbusmenu) lists the profile and connects and
 disconnects it, the notifications, the remembered password (keyring) used
 without a prompt, a wrong one forgotten and asked again in the shared
 dialog (answered through AT-SPI), "Open tsunagu" and "Quit"."""
+import json
 import os
 import subprocess
-import threading
+import sys
 import time
 
 import gi
@@ -20,8 +21,9 @@ import gi
 gi.require_version("Gio", "2.0")
 from gi.repository import Gio, GLib  # noqa: E402
 
-from atspi_util import (act, answer_dialog, application, check, diag, done, find, not_ok, ok,  # noqa: E402
-                        shot, text_of, toplevel, wait)
+if sys.argv[1:] != ["serve"]:  # (the server stays away from AT-SPI)
+    from atspi_util import (act, answer_dialog, application, check, diag, done, find,  # noqa: E402
+                            not_ok, ok, shot, text_of, toplevel, wait)
 
 ENV = os.environ
 NAME = ENV["PROFILE_NAME"]
@@ -54,25 +56,29 @@ NOTIFY_XML = """<node><interface name="org.freedesktop.Notifications">
 </interface></node>"""
 
 bus = Gio.bus_get_sync(Gio.BusType.SESSION, None)
-items = []          # (sender, path) registered
-notifications = []  # (summary, body, hints)
-lock = threading.Lock()
+EVENTS = os.path.join(ENV.get("GUI_OUT", "."), "tray-events.jsonl")
+
+
+def emit(kind, *args):
+    """(server) One event for the driver: a line of JSON in EVENTS."""
+    with open(EVENTS, "a") as f:
+        f.write(json.dumps([kind] + list(args)) + "\n")
 
 
 def on_watcher(conn, sender, path, iface, method, params, inv):
     if method == "RegisterStatusNotifierItem":
         service = params.unpack()[0]
-        with lock:
-            items.append((sender, service if service.startswith("/") else "/StatusNotifierItem"))
+        path = service if service.startswith("/") else "/StatusNotifierItem"
+        registered.append(sender + path)
+        emit("item", sender, path)
         conn.emit_signal(None, "/StatusNotifierWatcher", "org.kde.StatusNotifierWatcher",
-                         "StatusNotifierItemRegistered", GLib.Variant("(s)", (sender + service,)))
+                         "StatusNotifierItemRegistered", GLib.Variant("(s)", (sender + path,)))
     inv.return_value(None)
 
 
 def watcher_prop(conn, sender, path, iface, prop):
     if prop == "RegisteredStatusNotifierItems":
-        with lock:
-            return GLib.Variant("as", [s + p for s, p in items])
+        return GLib.Variant("as", registered)
     if prop == "IsStatusNotifierHostRegistered":
         return GLib.Variant("b", True)
     return GLib.Variant("i", 0)
@@ -81,10 +87,9 @@ def watcher_prop(conn, sender, path, iface, prop):
 def on_notify(conn, sender, path, iface, method, params, inv):
     if method == "Notify":
         app, replaces, icon, summary, body, actions, hints, timeout = params.unpack()
-        with lock:
-            notifications.append((summary, body, hints))
-            n = len(notifications)
-        inv.return_value(GLib.Variant("(u)", (n,)))
+        emit("notification", summary, body)
+        on_notify.n += 1
+        inv.return_value(GLib.Variant("(u)", (on_notify.n,)))
     elif method == "GetCapabilities":
         inv.return_value(GLib.Variant("(as)", (["body"],)))
     elif method == "GetServerInformation":
@@ -93,7 +98,15 @@ def on_notify(conn, sender, path, iface, method, params, inv):
         inv.return_value(None)
 
 
+on_notify.n = 0
+registered = []
+
+
 def serve():
+    """(server, a process of its own) The watcher and the notification
+    server. Apart from the driver: AT-SPI (dogtail) and a GLib main loop
+    in another thread of one process share GLib's default main context,
+    and crash."""
     for xml, path, call, prop, name in (
             (WATCHER_XML, "/StatusNotifierWatcher", on_watcher, watcher_prop,
              "org.kde.StatusNotifierWatcher"),
@@ -104,14 +117,29 @@ def serve():
         r = bus.call_sync("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
                           "RequestName", GLib.Variant("(su)", (name, 4)), None,
                           Gio.DBusCallFlags.NONE, 5000, None)
-        assert r.unpack()[0] == 1, "cannot own " + name
-    loop = GLib.MainLoop()
-    threading.Thread(target=loop.run, daemon=True).start()
+        if r.unpack()[0] != 1:
+            emit("error", "cannot own " + name)
+            sys.exit(1)
+    emit("ready")
+    GLib.MainLoop().run()
+
+
+def events(kind):
+    """(driver) The server's events of one kind, oldest first."""
+    try:
+        with open(EVENTS) as f:
+            lines = [json.loads(line) for line in f if line.endswith("\n")]
+    except FileNotFoundError:
+        return []
+    return [e[1:] for e in lines if e[0] == kind]
+
+
+def items():
+    return events("item")
 
 
 def item_props():
-    with lock:
-        sender, path = items[-1]
+    sender, path = items()[-1]
     r = bus.call_sync(sender, path, "org.freedesktop.DBus.Properties", "GetAll",
                       GLib.Variant("(s)", ("org.kde.StatusNotifierItem",)), None,
                       Gio.DBusCallFlags.NONE, 5000, None)
@@ -120,7 +148,7 @@ def item_props():
 
 def menu_items():
     """[(id, label, props)] of the item's menu, in order."""
-    sender = items[-1][0]
+    sender = items()[-1][0]
     menu = item_props()["Menu"]
     r = bus.call_sync(sender, menu, "com.canonical.dbusmenu", "GetLayout",
                       GLib.Variant("(iias)", (0, -1, [])), None, Gio.DBusCallFlags.NONE, 5000, None)
@@ -139,7 +167,7 @@ def menu_items():
 
 def click(label_start):
     """Sends "clicked" to the menu item whose label starts so."""
-    sender = items[-1][0]
+    sender = items()[-1][0]
     menu = item_props()["Menu"]
     for ident, label, props in menu_items():
         if label.replace("_", "").startswith(label_start):
@@ -164,10 +192,9 @@ def icon_is(name, status="Active"):
 
 
 def notified(summary_start):
-    with lock:
-        for s, b, h in notifications:
-            if s.startswith(summary_start):
-                return (s, b)
+    for s, b in events("notification"):
+        if s.startswith(summary_start):
+            return (s, b)
     return None
 
 
@@ -180,20 +207,30 @@ def keyring(op, secret=None):
 
 
 def main():
-    serve()
-    keyring("store", PASSWORD)
-    tray = subprocess.Popen([ENV["TSUNAGU_TRAY"]], stdout=open(ENV["TRAY_LOG"], "w"),
-                            stderr=subprocess.STDOUT)
+    if os.path.exists(EVENTS):
+        os.unlink(EVENTS)
+    server = subprocess.Popen([sys.executable, __file__, "serve"])
     try:
-        run(tray)
+        if not check(wait(lambda: events("ready") or events("error"), 20) == [[]],
+                     "the test's StatusNotifierWatcher and notification server are up",
+                     repr(events("error"))):
+            return
+        keyring("store", PASSWORD)
+        tray = subprocess.Popen([ENV["TSUNAGU_TRAY"]], stdout=open(ENV["TRAY_LOG"], "w"),
+                                stderr=subprocess.STDOUT)
+        try:
+            run(tray)
+        finally:
+            if tray.poll() is None:
+                tray.terminate()
+                tray.wait(10)
     finally:
-        if tray.poll() is None:
-            tray.terminate()
-            tray.wait(10)
+        server.terminate()
+        server.wait(10)
 
 
 def run(tray):
-    if not check(wait(lambda: items, 20), "the tray's item registers with the watcher"):
+    if not check(wait(items, 20), "the tray's item registers with the watcher"):
         return
     check(wait(lambda: icon_is("tsunagu-disconnected-symbolic"), 10),
           "Status Active, IconName tsunagu-disconnected-symbolic", repr(item_props()))
@@ -263,7 +300,9 @@ def run(tray):
         not_ok("Quit ends the tray")
 
 
-if __name__ == "__main__":
+if __name__ == "__main__" and sys.argv[1:] == ["serve"]:
+    serve()
+elif __name__ == "__main__":
     try:
         main()
     except Exception as e:  # noqa: BLE001

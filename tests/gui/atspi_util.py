@@ -94,7 +94,7 @@ def toplevel(app, role, name=None, timeout=20.0):
     return wait(find, timeout)
 
 
-def find(node, timeout=10.0, **kw):
+def find(node, timeout=20.0, **kw):
     """node.child(**kw) that waits instead of raising."""
     def look():
         return node.findChild(lambda n: all(_match(n, k, v) for k, v in kw.items()),

@@ -9,7 +9,11 @@ registers, that Status and IconName follow the connection, that its
 exported menu (com.canonical.dbusmenu) lists the profile and connects and
 disconnects it, the notifications, the remembered password (keyring) used
 without a prompt, a wrong one forgotten and asked again in the shared
-dialog (answered through AT-SPI), "Open tsunagu" and "Quit"."""
+dialog (answered through AT-SPI), "Open tsunagu" and "Quit".
+
+The watcher and the notification server are this script too, run as
+`tray.py serve` in a process of their own; they tell the driver what they
+saw through a file of JSON lines."""
 import json
 import os
 import subprocess
@@ -232,9 +236,9 @@ def main():
 def run(tray):
     if not check(wait(items, 20), "the tray's item registers with the watcher"):
         return
-    check(wait(lambda: icon_is("tsunagu-disconnected-symbolic"), 10),
+    check(wait(lambda: icon_is("tsunagu-disconnected-symbolic"), 20),
           "Status Active, IconName tsunagu-disconnected-symbolic", repr(item_props()))
-    label = wait(profile_label, 10)
+    label = wait(profile_label, 20)
     check(label == NAME + " — Disconnected", "the menu lists the profile and its state",
           repr(menu_items()))
     labels = [lab.replace("_", "") for _, lab, _ in menu_items()]
@@ -247,15 +251,15 @@ def run(tray):
     app = application("tsunagu-tray", 5)
     check(not (app and toplevel(app, "dialog", None, 0.5)),
           "the remembered password was used without a prompt")
-    n = wait(lambda: notified("Connected to " + NAME), 10)
+    n = wait(lambda: notified("Connected to " + NAME), 20)
     check(n and "10.99.0." in n[1], "a notification: connected, with the address", repr(n))
-    check(wait(lambda: profile_label() == NAME + " — Connected", 10),
+    check(wait(lambda: profile_label() == NAME + " — Connected", 20),
           "the menu shows it connected", repr(profile_label()))
 
     click(NAME)
     check(wait(lambda: icon_is("tsunagu-disconnected-symbolic"), 30),
           "disconnect from the menu: IconName tsunagu-disconnected-symbolic", repr(item_props()))
-    check(wait(lambda: notified("Disconnected from " + NAME), 10),
+    check(wait(lambda: notified("Disconnected from " + NAME), 20),
           "a notification: disconnected")
 
     # A wrong remembered password: failed, forgotten, asked again.
@@ -264,15 +268,15 @@ def run(tray):
     check(wait(lambda: icon_is("tsunagu-error-symbolic", "NeedsAttention"), 60),
           "a wrong password: IconName tsunagu-error-symbolic, Status NeedsAttention",
           repr(item_props()))
-    n = wait(lambda: notified("Cannot connect to " + NAME), 10)
+    n = wait(lambda: notified("Cannot connect to " + NAME), 20)
     check(n and "MSCHAPv2" in n[1], "a notification: failed, with the helper's reason", repr(n))
-    check(wait(lambda: keyring("lookup").stdout == "", 10),
+    check(wait(lambda: keyring("lookup").stdout == "", 20),
           "the refused password is forgotten from the keyring")
-    app = application("tsunagu-tray", 10)
+    app = application("tsunagu-tray", 20)
     dlg = app and toplevel(app, "dialog", "Connect to " + NAME, 20)
     if check(dlg, "the tray asks again in the password dialog"):
         why = wait(lambda: [text_of(n) for n in dlg.findChildren(
-            lambda n: n.roleName == "label" and "MSCHAPv2" in text_of(n))], 10)
+            lambda n: n.roleName == "label" and "MSCHAPv2" in text_of(n))], 20)
         check(why, "... showing the helper's message",
               repr([(n.name, text_of(n)) for n in dlg.findChildren(lambda n: n.roleName == "label")]))
         shot("20-tray-password-dialog")

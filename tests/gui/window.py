@@ -97,7 +97,7 @@ def main():
     rawinput.absoluteMotion(x + w // 2, y + h // 2)
     time.sleep(0.5)
     rawinput.keyCombo("<ctrl>l")
-    loc = wait(lambda: find(chooser, timeout=1, roleName="text", showing=True), 10)
+    loc = wait(lambda: find(chooser, timeout=1, roleName="text", showing=True), 20)
     if loc:
         loc.text = ENV["PROFILE_FILE"]
     else:
@@ -106,7 +106,7 @@ def main():
     act(find(chooser, roleName="push button", name="Import"), "click")
     row = find(win, timeout=20, roleName="list item", name_startswith=NAME + ",")
     check(row, "the imported profile is listed")
-    info = wait(lambda: text_of(find(win, timeout=1, roleName="label", description="Message")), 10)
+    info = wait(lambda: text_of(find(win, timeout=1, roleName="label", description="Message")), 20)
     check(info and "Imported" in info, "the info bar says it was imported", repr(info))
     check(row and GATEWAY in row.name and "Disconnected" in row.name,
           "its row names the gateway and the state", row.name if row else "")
@@ -132,7 +132,7 @@ def main():
         return
     vip = wait(lambda: value(win, "Virtual IP addresses") if
                re.match(r"^10\.99\.0\.\d+/32", value(win, "Virtual IP addresses") or "") else None,
-               10)
+               20)
     check(vip, "the virtual IP from the gateway's pool is shown (%s)" % vip,
           repr(value(win, "Virtual IP addresses")))
     check("10.20.0.0/24" in (value(win, "Traffic through the tunnel") or ""),
@@ -148,16 +148,16 @@ def main():
     rc, out = root_request("ping")
     check(rc == 0, "ping through the tunnel to the corporate LAN", out)
     after = wait(lambda: value(win, "Bytes received") if value(win, "Bytes received") != before
-                 else None, 10)
+                 else None, 20)
     check(after, "the byte counters update live (%s -> %s)" % (before, after))
-    up = wait(lambda: re.match(r"^\d+ s$|^\d+ min", value(win, "Time connected") or ""), 5)
+    up = wait(lambda: re.match(r"^\d+ s$|^\d+ min", value(win, "Time connected") or ""), 15)
     check(up, "the uptime counts", repr(value(win, "Time connected")))
     shot("06-traffic")
 
     # ------------------------------------------------------------ log, settings
     act(find(win, roleName="radio button", name="Log"), "click")
     log = find(win, roleName="text", name="Log")
-    text = wait(lambda: text_of(log) if len(text_of(log).splitlines()) > 2 else None, 10)
+    text = wait(lambda: text_of(log) if len(text_of(log).splitlines()) > 2 else None, 20)
     check(text, "the log page shows the helper's log (%d lines)" % len((text or "").splitlines()))
     shot("07-log")
     act(find(win, roleName="radio button", name="Settings"), "click")
@@ -203,7 +203,7 @@ def main():
                        text=True, timeout=30)
     r = wait(lambda: (lambda x: x if "org.tsunagu.Password" in x.stdout + x.stderr else None)(
         subprocess.run(["secret-tool", "search", "uuid", ENV["PROFILE_UUID"]], capture_output=True,
-                       text=True, timeout=30)), 10) or r
+                       text=True, timeout=30)), 20) or r
     check("org.tsunagu.Password" in r.stdout + r.stderr and ENV["PROFILE_UUID"] in r.stdout + r.stderr,
           "the password is in the keyring (schema org.tsunagu.Password, uuid)", r.stdout + r.stderr)
     shot("11-connected-remembered")
@@ -224,7 +224,7 @@ def main():
         name.text = ENV["EXPORT_FILE"]
         time.sleep(0.3)
         act(find(saver, roleName="push button", name="Export"), "click")
-        got = wait(lambda: os.path.exists(ENV["EXPORT_FILE"]) and open(ENV["EXPORT_FILE"]).read(), 10)
+        got = wait(lambda: os.path.exists(ENV["EXPORT_FILE"]) and open(ENV["EXPORT_FILE"]).read(), 20)
         check(got and "[profile]" in got and NAME in got and PASSWORD not in got,
               "the exported file is the profile, without the password", (got or "")[:300])
         info = text_of(find(win, roleName="label", description="Message"))
@@ -260,7 +260,7 @@ def japanese():
     shot("13-japanese-200")
 
     act(find(win, roleName="push button", name="プロファイルを削除"), "click")
-    ask = toplevel(app, "alert", None, 10) or toplevel(app, "dialog", None, 5)
+    ask = toplevel(app, "alert", None, 20) or toplevel(app, "dialog", None, 5)
     if check(ask, "Remove asks first"):
         shot("14-remove-confirm")
         act(find(ask, roleName="push button", name_startswith="削除"), "click")

@@ -171,8 +171,19 @@ static int start_datapath(struct engine *e)
 static void install_child(struct engine *e, const struct ike_child_sa *ch,
                           const struct ike_net_config *net)
 {
-        int r = start_datapath(e);
+        int r;
 
+        if (e->dp && e->sa_installed) {
+                /* A rekeyed CHILD SA (make-before-break): its inbound SA
+                 * joins the current one, its outbound SA replaces ours. */
+                r = engine_install_child(e, ch, net);
+                if (r < 0)
+                        engine_fail(e, ENGINE_ERROR_INTERNAL,
+                                    "the rekeyed CHILD SA cannot be installed: %s",
+                                    g_strerror(-r));
+                return;
+        }
+        r = start_datapath(e);
         if (r == 0)
                 r = engine_install_child(e, ch, net);
         if (r == 0) {
@@ -266,12 +277,30 @@ static void run_actions(struct engine *e)
                         break;
                 case IKE_ACTION_REMOVE_CHILD:
                         if (e->dp && e->sa_installed) {
+                                bool current = a[i].u.remove.spi_in == e->spi_in;
+
                                 (void)esp_datapath_remove_sa(e->dp, a[i].u.remove.spi_in,
                                                              ESP_DIR_IN);
-                                (void)esp_datapath_remove_sa(e->dp, a[i].u.remove.spi_out,
-                                                             ESP_DIR_OUT);
-                                e->sa_installed = false;
+                                /* An old SA's outbound half was replaced when
+                                 * its successor was installed already. */
+                                if (current || a[i].u.remove.spi_out == e->spi_out)
+                                        (void)esp_datapath_remove_sa(
+                                                e->dp, a[i].u.remove.spi_out, ESP_DIR_OUT);
+                                if (current)
+                                        e->sa_installed = false;
                         }
+                        break;
+                case IKE_ACTION_REKEYED:
+                        ike_initiator_info(e->ini, &e->info);
+                        break;
+                case IKE_ACTION_REDIRECT:
+                        /* Followed by FAILED with IKE_FAIL_REDIRECT. */
+                        engine_log(e, LOG_NOTICE, "the gateway redirects to %s",
+                                   a[i].u.redirect.fqdn ? a[i].u.redirect.fqdn
+                                                        : "another address");
+                        break;
+                case IKE_ACTION_REAUTH:
+                        engine_log(e, LOG_INFO, "the gateway asks for re-authentication");
                         break;
                 case IKE_ACTION_FAILED:
                         fail = a[i].u.failed;

@@ -74,6 +74,14 @@ struct ini_request {
         uint64_t deadline;
         uint32_t timeout;    /* the current wait */
         uint64_t give_up_at; /* a hard end (DELETE's bounded wait), or UINT64_MAX */
+        /* Datagrams that claimed to answer this request and were dropped, so
+         * that giving up can say what came instead of an answer: malformed
+         * ones from the gateway itself (they passed the integrity check, or
+         * answer IKE_SA_INIT, which has none), and unauthenticated ones
+         * (integrity check failed, unprotected notifies: anyone may send
+         * those). */
+        unsigned malformed, unauthenticated;
+        char why[160]; /* why the last of them was dropped */
 };
 
 /* The answer to the last request the gateway sent us, for retransmissions
@@ -371,6 +379,11 @@ enum ini_task_result ini_establish_child(struct ike_initiator *ini, const struct
 /* ------------------------------------------------------------------ task-info.c */
 /* A request from the gateway (decrypted, checked). Answers it. */
 void ini_handle_peer_request(struct ike_initiator *ini, const struct ike_message *m);
+/* Answers a protected request from the gateway that we decrypted but cannot
+ * parse with the notify err names (RFC 7296 2.21.2, 3.2), so that its
+ * window moves on instead of the IKE SA hanging on that message ID. */
+void ini_reject_peer_request(struct ike_initiator *ini, const struct ike_header *h,
+                             const struct ike_error *err);
 /* An error notify in a response, mapped to a failure. */
 enum ini_task_result ini_fail_notify(struct ike_initiator *ini, const struct ike_notify *n,
                                      const char *exchange);

@@ -176,6 +176,18 @@ void ini_close(struct ike_initiator *ini)
         ini->n_tasks = 0;
         ini_frag_reset(&ini->frag);
         if (ini->state != IKE_STATE_CLOSED) {
+                /* Every CHILD SA the driver holds goes with the IKE SA (RFC
+                 * 7296 1.4.1): old ones around a rekey, then the current one. */
+                for (size_t i = 0; i < INI_MAX_CHILDREN; i++)
+                        if (ini->children[i].used) {
+                                ini_emit_remove(ini, ini->children[i].spi_in,
+                                                ini->children[i].spi_out);
+                                ini->children[i] = (struct ini_child_ref){0};
+                        }
+                if (ini->child_installed) {
+                        ini_emit_remove(ini, ini->child_spi_in, ini->child_spi_out);
+                        ini->child_installed = false;
+                }
                 ini_set_state(ini, IKE_STATE_CLOSED);
                 (void)ini_action(ini, IKE_ACTION_CLOSED);
         }

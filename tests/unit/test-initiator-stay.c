@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Staying connected, with the fake clock and the test responder: dead peer
+ * detection (RFC 7296 2.4), the message ID window of the gateway's requests
+ * (2.3), disconnecting while an exchange is in flight, CHILD SA rekeying
+ * (2.8) in both directions.
+ */
+#include <string.h>
+
+#include <glib.h>
+
+#include "client/ike/eap.h"
+#include "client/ike/ikev2.h"
+#include "tests/unit/initiator-harness.h"
+
+static void start_established(struct harness *h, uint32_t dpd_s)
+{
+        h_init(h, H_EAP_MSCHAPV2);
+        h->icfg.dpd_interval_s = dpd_s;
+        h_start(h);
+        g_assert_true(h->installed);
+        g_assert_false(h->failed);
+        g_assert_cmpuint(h->states->len, ==, 3);
+        g_assert_cmpint(g_array_index(h->states, enum ike_state, 2), ==, IKE_STATE_ESTABLISHED);
+}
+
+/* Nothing from the gateway for the interval: one empty INFORMATIONAL; its
+ * answer counts as traffic, so the next check is an interval later. */
+static void test_dpd_liveness(void)
+{
+        struct harness h;
+        unsigned info;
+
+        start_established(&h, 30);
+        info = h.resp.n_info_requests;
+        g_assert_cmpuint(ike_initiator_next_timer(h.ini), ==, h.now + 30000);
+        h_advance(&h, 29999);
+        g_assert_cmpuint(h.resp.n_info_requests, ==, info);
+        h_advance(&h, 1);
+        g_assert_cmpuint(h.resp.n_info_requests, ==, info + 1);
+        g_assert_false(h.failed);
+        g_assert_cmpuint(ike_initiator_next_timer(h.ini), ==, h.now + 30000);
+        h_advance(&h, 30000);
+        g_assert_cmpuint(h.resp.n_info_requests, ==, info + 2);
+        g_assert_false(h.failed);
+        h_free(&h);
+}
+
+/* ESP from the gateway (the driver's ike_initiator_alive()) and its own
+ * requests postpone the check. */
+static void test_dpd_postponed_by_traffic(void)
+{
+        struct harness h;
+        unsigned info;
+
+        start_established(&h, 30);
+        info = h.resp.n_info_requests;
+        h_advance(&h, 20000);
+        ike_initiator_alive(h.ini, h.now);
+        g_assert_cmpuint(ike_initiator_next_timer(h.ini), ==, h.now + 30000);
+        h_advance(&h, 29999);
+        g_assert_cmpuint(h.resp.n_info_requests, ==, info);
+        h_gateway_request(&h, RESP_REQ_LIVENESS);
+        h_advance(&h, 29999);
+        g_assert_cmpuint(h.resp.n_info_requests, ==, info);
+        h_advance(&h, 1);
+        g_assert_cmpuint(h.resp.n_info_requests, ==, info + 1);
+        /* An older time than the last one seen changes nothing. */
+        ike_initiator_alive(h.ini, 1);
+        g_assert_cmpuint(ike_initiator_next_timer(h.ini), ==, h.now + 30000);
+        h_free(&h);
+}
+
+static void test_dpd_off(void)
+{
+        struct harness h;
+        unsigned info;
+
+        start_established(&h, 0);
+        info = h.resp.n_info_requests;
+        /* the next timer is the CHILD SA rekey (3300 s less jitter), not DPD */
+        g_assert_cmpuint(ike_initiator_next_timer(h.ini), >, h.now + 3000000);
+        h_advance(&h, 600000);
+        g_assert_cmpuint(h.resp.n_info_requests, ==, info);
+        h_free(&h);
+}
+
+/* The gateway stops answering: retransmissions as for any request (4 s,
+ * then x1.8, 5 of them: 165 s), then the SA is dead, the CHILD SA removed. */
+static void test_dpd_dead(void)
+{
+        struct harness h;
+        uint64_t t0, t_fail = 0;
+        unsigned sent;
+
+        start_established(&h, 30);
+        h.drop_to_resp = 1000;
+        t0 = h.now;
+        sent = h_count_sent(&h, IKEV2_EXCHANGE_INFORMATIONAL);
+        while (!h.closed && h.now - t0 < 400000) {
+                h_advance(&h, 100);
+                if (h.closed)
+                        t_fail = h.now;
+        }
+        g_assert_true(h.closed);
+        g_assert_true(h.failed);
+        g_assert_cmpint(h.failure.reason, ==, IKE_FAIL_DEAD);
+        g_assert_nonnull(strstr(h.failure.text, "is gone"));
+        g_assert_cmpuint(h.removed, ==, 1);
+        /* the check and 5 retransmissions */
+        g_assert_cmpuint(h_count_sent(&h, IKEV2_EXCHANGE_INFORMATIONAL), ==, sent + 6);
+        g_assert_cmpuint(t_fail - t0, >=, 30000 + 164000);
+        g_assert_cmpuint(t_fail - t0, <=, 30000 + 166000);
+        g_assert_cmpuint(ike_initiator_next_timer(h.ini), ==, UINT64_MAX);
+        h_free(&h);
+}
+
+/* One lost answer: the retransmission gets through, nothing fails. */
+static void test_dpd_retransmit_recovers(void)
+{
+        struct harness h;
+
+        start_established(&h, 30);
+        h.drop_to_resp = 1;
+        h_advance(&h, 30000);
+        g_assert_false(h.failed);
+        h_advance(&h, 4000);
+        g_assert_false(h.failed);
+        g_assert_cmpuint(ike_initiator_next_timer(h.ini), ==, h.now + 30000);
+        h_free(&h);
+}
+
+/* RFC 7296 2.3: requests from the gateway are answered in order with window
+ * 1: the retransmission of the last one gets the cached answer; older ones
+ * and ones beyond the window get nothing. */
+static void test_request_window(void)
+{
+        struct harness h;
+        struct resp_out out = {0};
+        size_t sent;
+
+        start_established(&h, 0);
+        h_gateway_request(&h, RESP_REQ_LIVENESS); /* message 0 */
+        h_gateway_request(&h, RESP_REQ_LIVENESS); /* message 1 */
+        sent = h.sent->len;
+        /* message 0 again: too old */
+        h.resp.next_msgid = 0;
+        h_gateway_request(&h, RESP_REQ_LIVENESS);
+        g_assert_cmpuint(h.sent->len, ==, sent);
+        h_assert_log(&h, "window");
+        /* message 5: beyond the window */
+        h.resp.next_msgid = 5;
+        h_gateway_request(&h, RESP_REQ_LIVENESS);
+        g_assert_cmpuint(h.sent->len, ==, sent);
+        /* message 2: the next one, answered */
+        h.resp.next_msgid = 2;
+        h_gateway_request(&h, RESP_REQ_LIVENESS);
+        g_assert_cmpuint(h.sent->len, ==, sent + 1);
+        g_assert_cmpint(h.last_resp_error, ==, 0);
+        g_assert_false(h.failed);
+        resp_out_clear(&out);
+        h_free(&h);
+}
+
+/* A disconnect while a liveness check is out: the DELETE follows the
+ * answer (window 1), and the whole thing is bounded by the delete timeout
+ * when the gateway is gone. */
+static void test_disconnect_during_dpd(void)
+{
+        struct harness h;
+
+        start_established(&h, 30);
+        h.hold = true;
+        h_advance(&h, 30000);
+        g_assert_cmpuint(g_queue_get_length(&h.to_resp), ==, 1);
+        g_assert_cmpint(ike_initiator_disconnect(h.ini, h.now), ==, 0);
+        h_actions(&h);
+        g_assert_false(h.closed);
+        h.hold = false;
+        h_run(&h);
+        g_assert_true(h.closed);
+        g_assert_false(h.failed);
+        g_assert_cmpuint(h.resp.n_deletes_received, ==, 1);
+        g_assert_cmpuint(h.removed, ==, 1);
+        h_free(&h);
+}
+
+static void test_disconnect_during_dpd_gateway_gone(void)
+{
+        struct harness h;
+        uint64_t t0;
+
+        start_established(&h, 30);
+        h.drop_to_resp = 1000;
+        h_advance(&h, 30000);
+        t0 = h.now;
+        g_assert_cmpint(ike_initiator_disconnect(h.ini, h.now), ==, 0);
+        h_actions(&h);
+        while (!h.closed && h.now - t0 < 60000)
+                h_advance(&h, 100);
+        g_assert_true(h.closed);
+        g_assert_false(h.failed);
+        g_assert_cmpuint(h.now - t0, <=, 3000 + 100);
+        g_assert_cmpuint(h.removed, ==, 1);
+        h_free(&h);
+}
+
+int main(int argc, char *argv[])
+{
+        g_test_init(&argc, &argv, NULL);
+        if (eap_preload() < 0) {
+                g_test_message("OpenSSL legacy provider missing: MS-CHAPv2 cannot run");
+                return 77;
+        }
+        g_test_add_func("/initiator/stay/dpd-liveness", test_dpd_liveness);
+        g_test_add_func("/initiator/stay/dpd-postponed-by-traffic", test_dpd_postponed_by_traffic);
+        g_test_add_func("/initiator/stay/dpd-off", test_dpd_off);
+        g_test_add_func("/initiator/stay/dpd-dead", test_dpd_dead);
+        g_test_add_func("/initiator/stay/dpd-retransmit-recovers", test_dpd_retransmit_recovers);
+        g_test_add_func("/initiator/stay/request-window", test_request_window);
+        g_test_add_func("/initiator/stay/disconnect-during-dpd", test_disconnect_during_dpd);
+        g_test_add_func("/initiator/stay/disconnect-during-dpd-gateway-gone",
+                        test_disconnect_during_dpd_gateway_gone);
+        return g_test_run();
+}

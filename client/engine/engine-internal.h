@@ -19,7 +19,10 @@
 #define ENGINE_MAX_TLS_CAS 64
 
 struct engine_inbox_item {
-        bool log; /* a datapath log line, else an IKE message */
+        bool log;      /* a datapath log line, else an IKE message */
+        bool event;    /* an SA event (esp_event bits), else the above */
+        uint32_t spi;  /* of the event */
+        unsigned bits; /* of the event */
         size_t len;
         uint8_t data[];
 };
@@ -55,6 +58,8 @@ struct engine {
         int inbox_fd; /* eventfd: the datapath threads wake the main context */
         GMutex inbox_lock;
         GQueue inbox; /* struct engine_inbox_item * */
+        uint64_t rx_seen; /* datapath rx_packets at the last timer (DPD) */
+        struct ike_net_config vip; /* the assigned configuration: policies of rekeyed SAs */
 
         /* calls from inside the callbacks, run when the batch is done */
         unsigned in_actions;

@@ -412,8 +412,12 @@ static void run_actions_batch_inner(struct engine *e)
                 else if (a[i].type == IKE_ACTION_APPLY_CONFIG)
                         net = a[i].u.config;
         }
+        if (net)
+                e->vip = *net;
         if (child && !e->torn_down) {
-                install_child(e, child, net ? net : &(struct ike_net_config){0});
+                /* A rekeyed CHILD SA comes without a configuration: the
+                 * inbound policy keeps the virtual IPs assigned first. */
+                install_child(e, child, &e->vip);
                 if (e->torn_down)
                         return;
         }
@@ -429,6 +433,17 @@ static gboolean on_timer(gpointer data)
         source_drop(&e->timer);
         if (!e->ini || e->torn_down)
                 return G_SOURCE_REMOVE;
+        if (e->dp && e->sa_installed) {
+                /* ESP from the gateway proves it alive (RFC 7296 2.4): DPD
+                 * only asks when the tunnel is quiet. */
+                struct esp_dp_counters c;
+
+                esp_datapath_counters(e->dp, &c);
+                if (c.rx_packets != e->rx_seen) {
+                        e->rx_seen = c.rx_packets;
+                        ike_initiator_alive(e->ini, engine_now_ms());
+                }
+        }
         (void)ike_initiator_tick(e->ini, engine_now_ms());
         run_actions_batch(e);
         return G_SOURCE_REMOVE;
@@ -506,6 +521,7 @@ static void inbox_push(struct engine *e, bool log, const void *data, size_t len)
         uint64_t one = 1;
 
         it->log = log;
+        it->event = false;
         it->len = len;
         memcpy(it->data, data, len);
         it->data[len] = 0;
@@ -528,15 +544,40 @@ static void on_dp_log(void *ud, const char *msg)
         inbox_push(ud, true, msg, strlen(msg));
 }
 
+/* From a datapath thread: handed to the main context, which rekeys. */
 static void on_dp_event(void *ud, uint32_t spi, enum esp_dir dir, unsigned events)
 {
-        char msg[160];
+        struct engine *e = ud;
+        struct engine_inbox_item *it = g_malloc0(sizeof(*it) + 1);
+        uint64_t one = 1;
 
-        snprintf(msg, sizeof(msg),
-                 "ESP SA %08x (%s) reached its %s; rekeying is not implemented yet", spi,
-                 dir == ESP_DIR_IN ? "in" : "out",
-                 (events & ESP_EVENT_HARD_LIFETIME) ? "hard lifetime" : "soft lifetime");
-        inbox_push(ud, true, msg, strlen(msg));
+        (void)dir;
+        it->event = true;
+        it->spi = spi;
+        it->bits = events;
+        g_mutex_lock(&e->inbox_lock);
+        if (g_queue_get_length(&e->inbox) < 256)
+                g_queue_push_tail(&e->inbox, it);
+        else
+                g_free(it);
+        g_mutex_unlock(&e->inbox_lock);
+        (void)!write(e->inbox_fd, &one, sizeof(one));
+}
+
+static void sa_event(struct engine *e, uint32_t spi, unsigned bits)
+{
+        int r;
+
+        if (!e->ini || e->torn_down)
+                return;
+        engine_log(e, LOG_INFO, "ESP SA %08x reached its %s: rekeying", spi,
+                   (bits & ESP_EVENT_HARD_LIFETIME)  ? "hard lifetime"
+                   : (bits & ESP_EVENT_SEQ_REKEY) ? "sequence number limit"
+                                                  : "soft lifetime");
+        r = ike_initiator_rekey_child(e->ini, spi, engine_now_ms());
+        if (r < 0 && r != -ENOENT)
+                engine_log(e, LOG_WARNING, "cannot rekey ESP SA %08x: %s", spi, g_strerror(-r));
+        run_actions_batch(e);
 }
 
 static gboolean on_inbox(gint fd, GIOCondition cond, gpointer data)
@@ -554,7 +595,9 @@ static gboolean on_inbox(gint fd, GIOCondition cond, gpointer data)
                 g_mutex_unlock(&e->inbox_lock);
                 if (!it)
                         break;
-                if (it->log)
+                if (it->event)
+                        sa_event(e, it->spi, it->bits);
+                else if (it->log)
                         engine_log(e, LOG_INFO, "datapath: %s", (const char *)it->data);
                 else
                         deliver(e, it->data, it->len, true);

@@ -282,6 +282,10 @@ struct ike_initiator {
         uint64_t last_rx;   /* the gateway was last heard of (IKE or ESP) */
         uint64_t ike_since; /* the current IKE SA was made */
         uint64_t ike_rekey_at, child_rekey_at, reauth_at; /* UINT64_MAX: none */
+        /* The gateway rekeyed the CHILD SA: its new outbound SA goes in
+         * when the old one is deleted, or at this time (UINT64_MAX: not
+         * pending); the keys wait in child_keys. */
+        uint64_t child_out_at;
         bool reauth_sent;
         bool peer_mobike;
         uint8_t cookie2[16];
@@ -426,6 +430,8 @@ bool ini_child_deleted(struct ike_initiator *ini, const struct ike_delete *d,
 void ini_child_keep_old(struct ike_initiator *ini, uint32_t spi_in, uint32_t spi_out,
                         bool we_delete);
 void ini_emit_remove(struct ike_initiator *ini, uint32_t spi_in, uint32_t spi_out);
+/* Installs the pending outbound half of a rekey the gateway started. */
+void ini_child_switch_out(struct ike_initiator *ini);
 /* A new CHILD SA from keys (KEYMAT with initiator = who started the
  * exchange): becomes current, INSTALL_CHILD. */
 int ini_child_install(struct ike_initiator *ini, const struct crypto_suite *suite,

@@ -75,7 +75,8 @@ static void actions_clear(struct ike_initiator *ini)
 {
         /* The CHILD SA keys were handed out with INSTALL_CHILD: valid until
          * the next call only. */
-        if (ini->child_keys.encr_i.ptr || ini->child_keys.encr_r.ptr) {
+        if ((ini->child_keys.encr_i.ptr || ini->child_keys.encr_r.ptr) &&
+            ini->child_out_at == UINT64_MAX) {
                 ike_child_keys_wipe(&ini->child_keys);
                 ini->child.encr_in = ini->child.encr_out = SLICE(NULL, 0);
                 ini->child.integ_in = ini->child.integ_out = SLICE(NULL, 0);
@@ -403,6 +404,7 @@ int ike_initiator_new(const struct ike_initiator_config *c, struct ike_initiator
                 ini->redirected_from = c->redirected_from;
         ini->we_initiator = true;
         ini->ike_rekey_at = ini->child_rekey_at = ini->reauth_at = UINT64_MAX;
+        ini->child_out_at = UINT64_MAX;
         /* A gateway that only listens on 4500 gets the marker from the start. */
         ini->natt = ini->remote.port == IKEV2_NATT_PORT;
         *ret = ini;
@@ -748,6 +750,12 @@ static void periodic(struct ike_initiator *ini)
 {
         if (ini->state != IKE_STATE_ESTABLISHED)
                 return;
+        if (ini->now >= ini->child_out_at) {
+                ini_log(ini, IKE_LOG_INFO,
+                        "the gateway did not delete the CHILD SA it rekeyed: sending on the new "
+                        "one anyway");
+                ini_child_switch_out(ini);
+        }
         if (ini->now >= ini->reauth_at && !ini->reauth_sent) {
                 ini->reauth_sent = true;
                 ini_log(ini, IKE_LOG_INFO, "re-authentication is due (RFC 4478)");
@@ -836,6 +844,7 @@ uint64_t ike_initiator_next_timer(const struct ike_initiator *ini)
                 if (!ini->reauth_sent)
                         t = MIN(t, ini->reauth_at);
                 t = MIN(t, ini->ike_rekey_at);
+                t = MIN(t, ini->child_out_at);
                 if (!ini->crk.active)
                         t = MIN(t, ini->child_rekey_at);
                 if (ini->dpd_ms && !ini->req.active && ini->n_tasks == 0)

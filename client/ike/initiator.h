@@ -302,6 +302,12 @@ struct ike_child_sa {
          * inbound direction only (the gateway may still send on it until it
          * is deleted); the current outbound SA stays. */
         bool inbound_only;
+        /* The second half of a rekey the gateway started: install the
+         * outbound direction only (the inbound SA came before). RFC 7296
+         * 2.8: the responder keeps sending on the old SA until the
+         * initiator deletes it, as the initiator may not have installed
+         * its new inbound SA when our answer is on its way. */
+        bool outbound_only;
 };
 
 /* The configuration the gateway assigned, validated attribute by attribute. */

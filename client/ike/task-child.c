@@ -112,6 +112,9 @@ bool ini_child_deleted(struct ike_initiator *ini, const struct ike_delete *d,
                 struct ini_child_ref *old = find_old_out(ini, spi);
 
                 if (old) {
+                        /* The gateway's rekey is complete: our new
+                         * outbound SA first, then the old SA goes. */
+                        ini_child_switch_out(ini);
                         if (n < INI_MAX_CHILDREN + 1)
                                 ini_put_be32(spis + 4 * n++, old->spi_in);
                         ini_log(ini, IKE_LOG_INFO, "the gateway deleted the old CHILD SA %08x",
@@ -145,6 +148,7 @@ int ini_child_install(struct ike_initiator *ini, const struct crypto_suite *suit
         struct ike_action *a;
         int r;
 
+        ini->child_out_at = UINT64_MAX; /* a newer SA replaces a pending one */
         ike_child_keys_wipe(&ini->child_keys);
         r = ike_child_keys_derive(ini->prf, SLICE_OF(ini->keys.sk_d), g_ir, ni, nr, suite,
                                   &ini->child_keys);
@@ -158,6 +162,7 @@ int ini_child_install(struct ike_initiator *ini, const struct crypto_suite *suit
         ch->integ = cho->integ;
         ch->esn = cho->esn == IKEV2_ESN_YES;
         ch->inbound_only = false;
+        ch->outbound_only = false;
         if (we_started) {
                 ch->encr_out = SLICE_OF(ini->child_keys.encr_i);
                 ch->integ_out = SLICE_OF(ini->child_keys.integ_i);
@@ -174,6 +179,24 @@ int ini_child_install(struct ike_initiator *ini, const struct crypto_suite *suit
                 return -ENOMEM;
         a->u.child = ch;
         return 0;
+}
+
+void ini_child_switch_out(struct ike_initiator *ini)
+{
+        struct ike_child_sa *copy;
+        struct ike_action *a;
+
+        if (ini->child_out_at == UINT64_MAX)
+                return;
+        ini->child_out_at = UINT64_MAX; /* the keys are wiped after this call */
+        copy = ini_keep(ini, &ini->child, sizeof(ini->child));
+        a = copy ? ini_action(ini, IKE_ACTION_INSTALL_CHILD) : NULL;
+        if (!a)
+                return;
+        copy->inbound_only = false;
+        copy->outbound_only = true;
+        a->u.child = copy;
+        ini_log(ini, IKE_LOG_DEBUG, "sending on CHILD SA %08x_o from now on", copy->spi_out);
 }
 
 /* A copy of the current CHILD SA description for an inbound-only install
@@ -629,7 +652,12 @@ void ini_child_respond(struct ike_initiator *ini, const struct ike_message *req,
         }
         ini_log(ini, IKE_LOG_INFO, "the gateway rekeyed CHILD SA %08x_i: now %08x_i %08x_o%s",
                 old_in, spi_in, ini_get_be32(cho.spi), cho.has_dh ? " (PFS)" : "");
-        /* The gateway deletes the old SA (it started the rekey). */
+        /* The gateway deletes the old SA (it started the rekey); we send on
+         * the old one until then (RFC 7296 2.8), or for 10 s at most. */
         ini_child_keep_old(ini, old_in, old_out, false);
         make_current(ini, spi_in, ini_get_be32(cho.spi), &cho);
+        if (install_inbound_only(ini) == 0)
+                ini->child_out_at = ini->now + 10000;
+        else
+                ini->child_out_at = UINT64_MAX;
 }

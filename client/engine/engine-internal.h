@@ -37,6 +37,13 @@ struct engine {
         enum engine_state state;
         struct engine_error error;
         bool started, torn_down;
+        /* Reconnecting (engine.c): after the gateway was declared dead or
+         * deleted the IKE SA, a new IKE SA with back-off (1, 2, 4 ... 60 s)
+         * while the TUN device, routes and kill switch stay. */
+        bool was_connected;
+        GSource *retry;
+        unsigned retry_delay_s; /* the next back-off; 0: none yet */
+        unsigned reconnects;
 
         /* secrets: wiped on free */
         char *password, *passphrase, *username;

@@ -97,6 +97,7 @@ static void teardown(struct engine *e)
                 return;
         e->torn_down = true;
         source_drop(&e->timer);
+        source_drop(&e->retry);
         source_drop(&e->src500);
         source_drop(&e->src4500);
         if (e->dp) {
@@ -190,6 +191,8 @@ static void install_child(struct engine *e, const struct ike_child_sa *ch,
                 /* From here on the datapath reads port 4500 (ESP and IKE). */
                 source_drop(&e->src4500);
                 r = esp_datapath_start(e->dp);
+                if (r == -EALREADY)
+                        r = 0; /* a reconnect: the threads kept running */
         }
         if (r < 0)
                 engine_fail(e, ENGINE_ERROR_INTERNAL, "the ESP datapath cannot start: %s",
@@ -199,9 +202,25 @@ static void install_child(struct engine *e, const struct ike_child_sa *ch,
 static void apply_config(struct engine *e, const struct ike_net_config *net)
 {
         g_autofree char *msg = NULL;
+        struct engine_net_config fresh;
         int r;
 
-        engine_build_net_config(e, net, &e->net);
+        engine_build_net_config(e, net, &fresh);
+        if (e->applied) {
+                /* A reconnect: the same configuration stays as it is (the
+                 * tunnel's routes and kill switch never went away); another
+                 * one replaces it, the kill switch kept meanwhile. */
+                if (memcmp(&fresh, &e->net, sizeof(fresh)) == 0) {
+                        secure_wipe(&fresh, sizeof(fresh));
+                        return;
+                }
+                engine_log(e, LOG_INFO, "the gateway assigned another configuration: applying it");
+                e->applied = false;
+                if (e->cb.revert_config)
+                        e->cb.revert_config(e->ud, true);
+        }
+        e->net = fresh;
+        secure_wipe(&fresh, sizeof(fresh));
         if (!e->cb.apply_config) {
                 e->applied = false;
                 return;
@@ -215,6 +234,59 @@ static void apply_config(struct engine *e, const struct ike_net_config *net)
                 return;
         }
         e->applied = true;
+}
+
+static void begin_connect(struct engine *e);
+
+/* Lost after being connected (the gateway is dead, deleted the IKE SA, or
+ * a reconnect attempt did not get through): try again. Errors that another
+ * attempt cannot fix (credentials, identities, proposals) end the session. */
+static bool should_reconnect(const struct engine *e, enum ike_fail reason)
+{
+        if (!e->was_connected || e->torn_down || e->state == ENGINE_STATE_DISCONNECTING)
+                return false;
+        switch (reason) {
+        case IKE_FAIL_DEAD:
+        case IKE_FAIL_DELETED:
+        case IKE_FAIL_TIMEOUT:
+        case IKE_FAIL_TEMPORARY:
+        case IKE_FAIL_PROTOCOL:
+                return true;
+        default:
+                return false;
+        }
+}
+
+static gboolean on_retry(gpointer data)
+{
+        struct engine *e = data;
+
+        source_drop(&e->retry);
+        if (e->torn_down)
+                return G_SOURCE_REMOVE;
+        e->reconnects++;
+        engine_log(e, LOG_INFO, "reconnecting to %s (attempt %u)", e->prof->host, e->reconnects);
+        ike_initiator_free(e->ini);
+        e->ini = NULL;
+        e->start_ms = engine_now_ms();
+        begin_connect(e);
+        return G_SOURCE_REMOVE;
+}
+
+static void schedule_reconnect(struct engine *e, const char *why)
+{
+        /* 1 s, 2 s, 4 s ... 60 s (issue 10). */
+        e->retry_delay_s = e->retry_delay_s ? MIN(e->retry_delay_s * 2, 60u) : 1;
+        source_drop(&e->timer);
+        source_drop(&e->retry);
+        e->sa_installed = false;
+        engine_log(e, LOG_WARNING, "%s; reconnecting in %u s (tunnel, routes and kill switch kept)",
+                   why, e->retry_delay_s);
+        e->connected_since = 0;
+        set_state(e, ENGINE_STATE_RECONNECTING);
+        e->retry = g_timeout_source_new_seconds(e->retry_delay_s);
+        g_source_set_callback(e->retry, on_retry, e, NULL);
+        g_source_attach(e->retry, e->ctx);
 }
 
 static void run_actions(struct engine *e)
@@ -236,10 +308,12 @@ static void run_actions(struct engine *e)
                 case IKE_ACTION_STATE:
                         switch (a[i].u.state) {
                         case IKE_STATE_CONNECTING:
-                                set_state(e, ENGINE_STATE_CONNECTING);
+                                if (e->state != ENGINE_STATE_RECONNECTING)
+                                        set_state(e, ENGINE_STATE_CONNECTING);
                                 break;
                         case IKE_STATE_AUTHENTICATING:
-                                set_state(e, ENGINE_STATE_AUTHENTICATING);
+                                if (e->state != ENGINE_STATE_RECONNECTING)
+                                        set_state(e, ENGINE_STATE_AUTHENTICATING);
                                 break;
                         case IKE_STATE_ESTABLISHED:
                                 established = true;
@@ -311,6 +385,10 @@ static void run_actions(struct engine *e)
                 }
         }
         if (closed) {
+                if (fail && should_reconnect(e, fail->reason)) {
+                        schedule_reconnect(e, fail->text);
+                        return;
+                }
                 if (fail && fail->reason != IKE_FAIL_NONE) {
                         engine_fail(e, engine_error_from_fail(fail->reason), "%s", fail->text);
                 } else {
@@ -322,6 +400,12 @@ static void run_actions(struct engine *e)
         if (established && !e->torn_down && e->state != ENGINE_STATE_FAILED) {
                 e->connected_since = g_get_real_time() / G_USEC_PER_SEC;
                 e->connect_ms = engine_now_ms() - e->start_ms;
+                if (e->was_connected)
+                        engine_log(e, LOG_NOTICE, "reconnected to %s after %u attempt%s",
+                                   e->prof->host, e->reconnects, e->reconnects == 1 ? "" : "s");
+                e->was_connected = true;
+                e->retry_delay_s = 0;
+                e->reconnects = 0;
                 ike_initiator_info(e->ini, &e->info);
                 set_state(e, ENGINE_STATE_CONNECTED);
         }
@@ -673,6 +757,9 @@ static void begin_connect(struct engine *e)
 {
         int r;
 
+        if (e->torn_down)
+                return;
+
         /* need_secret may be answered from inside the callback: deferred. */
         e->in_actions++;
         r = engine_setup(e);
@@ -680,11 +767,16 @@ static void begin_connect(struct engine *e)
 
         if (r == -EAGAIN || r < 0)
                 return; /* a question is out, or the failure is reported */
-        e->src500 = watch_fd(e, e->p.udp_fd_500);
-        e->src4500 = watch_fd(e, e->p.udp_fd_4500);
-        e->inbox_src = g_unix_fd_source_new(e->inbox_fd, G_IO_IN);
-        g_source_set_callback(e->inbox_src, (GSourceFunc)(void (*)(void))on_inbox, e, NULL);
-        g_source_attach(e->inbox_src, e->ctx);
+        if (!e->src500)
+                e->src500 = watch_fd(e, e->p.udp_fd_500);
+        if (!e->src4500 && !e->dp) /* the datapath reads 4500 once it runs */
+                e->src4500 = watch_fd(e, e->p.udp_fd_4500);
+        if (!e->inbox_src) {
+                e->inbox_src = g_unix_fd_source_new(e->inbox_fd, G_IO_IN);
+                g_source_set_callback(e->inbox_src, (GSourceFunc)(void (*)(void))on_inbox, e,
+                                      NULL);
+                g_source_attach(e->inbox_src, e->ctx);
+        }
         {
                 char addr[INET6_ADDRSTRLEN] = "?";
                 const struct sockaddr_storage *g = &e->p.gateway;
@@ -748,6 +840,14 @@ int engine_provide_secret(struct engine *e, enum engine_secret_kind kind, const 
                 enum eap_secret_kind k = kind == ENGINE_SECRET_PASSWORD ? EAP_SECRET_PASSWORD
                                                                         : EAP_SECRET_KEY_PASSPHRASE;
 
+                /* Held in memory for this session's reconnects only (wiped
+                 * by engine_free), never written anywhere. */
+                if (kind == ENGINE_SECRET_PASSWORD) {
+                        if (e->password)
+                                secure_free(e->password, strlen(e->password));
+                        e->password = g_strndup(secret, len);
+                }
+
                 (void)ike_initiator_provide_secret(e->ini, k, SLICE(secret, len), engine_now_ms());
                 run_actions_batch(e);
                 return 0;
@@ -783,7 +883,8 @@ void engine_disconnect(struct engine *e)
                 defer(e);
                 return;
         }
-        if (!e->ini || !e->started) {
+        if (!e->ini || !e->started || e->retry) {
+                /* not started, or waiting to reconnect: nothing to delete */
                 teardown(e);
                 set_state(e, ENGINE_STATE_DISCONNECTED);
                 return;

@@ -648,6 +648,97 @@ static int choose_esp(struct responder *r, const struct ike_chain *c)
         return -ENOENT;
 }
 
+/* ------------------------------------------------------------------ CREATE_CHILD_SA */
+
+/* The initiator rekeys the CHILD SA (RFC 7296 1.3.3): REKEY_SA, SA, Ni,
+ * [KEi], TSi, TSr. The answer picks our ESP transforms (and its KE group),
+ * with a new SPI each time; the new keys are kept in r->child. */
+static int create_child(struct responder *r, const struct ike_message *req, struct resp_out *out)
+{
+        const struct ike_chain *c = ike_message_payloads(req);
+        const struct ike_notify *rk = ike_chain_find_notify(c, IKEV2_N_REKEY_SA);
+        const struct ike_payload *sa_p = ike_chain_find(c, IKEV2_PAYLOAD_SA, 0);
+        const struct ike_payload *no_p = ike_chain_find(c, IKEV2_PAYLOAD_NONCE, 0);
+        const struct ike_payload *ke_p = ike_chain_find(c, IKEV2_PAYLOAD_KE, 0);
+        const struct ike_payload *tsi_p = ike_chain_find(c, IKEV2_PAYLOAD_TSi, 0);
+        const struct ike_payload *tsr_p = ike_chain_find(c, IKEV2_PAYLOAD_TSr, 0);
+        _cleanup_ike_message_ struct ike_message *m = NULL;
+        _cleanup_(crypto_dh_freep) struct crypto_dh *dh = NULL;
+        struct ike_transform tr[4];
+        struct ike_proposal prop;
+        struct crypto_suite es;
+        struct bytes gir = {0};
+        uint8_t spi[4], nonce[32];
+        uint32_t new_spi;
+        size_t n = 0;
+        int k;
+
+        r->n_create_child++;
+        if (!rk || !sa_p || !no_p || !tsi_p || !tsr_p || sa_p->u.sa.n_proposals == 0)
+                return fail(r, -EBADMSG, "CREATE_CHILD_SA: not a CHILD SA rekey");
+        /* 1.3.3: the SPI the rekeying side receives with (its inbound). */
+        if (rk->protocol != IKEV2_PROTO_ESP || rk->spi.len != 4 ||
+            memcmp(rk->spi.ptr, r->esp_spi_i, 4) != 0)
+                r->rekey_spi_mismatch = true;
+        if (choose_esp(r, c) < 0)
+                return fail(r, -ENOENT, "CREATE_CHILD_SA: no ESP proposal we take");
+        if (ke_p) {
+                k = crypto_dh_new(crypto_dh_lookup(ke_p->u.ke.group), r->cfg.rng, &dh);
+                if (k == 0)
+                        k = crypto_dh_compute(dh, ke_p->u.ke.data, &gir, NULL);
+                if (k < 0)
+                        return fail(r, k, "CREATE_CHILD_SA: KE");
+                r->n_pfs++;
+        }
+        if (tsu_rng_fill(r->cfg.rng, nonce, sizeof(nonce)) < 0 || ike_message_new(&m) < 0) {
+                bytes_free_secret(&gir);
+                return -ENOMEM;
+        }
+        new_spi = ESP_SPI_R + 0x100u * ++r->n_child_rekeys;
+        spi[0] = (uint8_t)(new_spi >> 24);
+        spi[1] = (uint8_t)(new_spi >> 16);
+        spi[2] = (uint8_t)(new_spi >> 8);
+        spi[3] = (uint8_t)new_spi;
+        tr[n++] = (struct ike_transform){.type = IKEV2_TRANSFORM_ENCR,
+                                         .id = r->cfg.esp_encr,
+                                         .key_length = r->cfg.esp_encr_bits};
+        if (r->cfg.esp_integ)
+                tr[n++] = (struct ike_transform){.type = IKEV2_TRANSFORM_INTEG,
+                                                 .id = r->cfg.esp_integ};
+        if (ke_p)
+                tr[n++] = (struct ike_transform){.type = IKEV2_TRANSFORM_DH,
+                                                 .id = ke_p->u.ke.group};
+        tr[n++] = (struct ike_transform){.type = IKEV2_TRANSFORM_ESN, .id = IKEV2_ESN_NO};
+        prop = (struct ike_proposal){.num = r->esp_prop_num,
+                                     .protocol = IKEV2_PROTO_ESP,
+                                     .spi = SLICE(spi, 4),
+                                     .transforms = tr,
+                                     .n_transforms = n};
+        set_header(r, m, IKEV2_EXCHANGE_CREATE_CHILD_SA, req->hdr.message_id, true);
+        (void)ike_chain_add_sa(&m->inner, &prop, 1);
+        (void)ike_chain_add_nonce(&m->inner, SLICE(nonce, sizeof(nonce)));
+        if (dh)
+                (void)ike_chain_add_ke(&m->inner, ke_p->u.ke.group, crypto_dh_public(dh));
+        (void)ike_chain_add_ts(&m->inner, IKEV2_PAYLOAD_TSi, tsi_p->u.ts.sel, tsi_p->u.ts.n);
+        (void)ike_chain_add_ts(&m->inner, IKEV2_PAYLOAD_TSr, tsr_p->u.ts.sel, tsr_p->u.ts.n);
+        ike_child_keys_wipe(&r->child);
+        k = crypto_suite_lookup(r->cfg.esp_encr, r->cfg.esp_encr_bits, r->cfg.esp_integ, 0, &es,
+                                NULL);
+        if (k == 0)
+                k = ike_child_keys_derive(r->prf, SLICE_OF(r->keys.sk_d), SLICE_OF(gir),
+                                          no_p->u.nonce, SLICE(nonce, sizeof(nonce)), &es,
+                                          &r->child);
+        bytes_free_secret(&gir);
+        if (k < 0)
+                return fail(r, k, "CREATE_CHILD_SA: child keys");
+        k = send_protected(r, m, out);
+        if (k == 0) {
+                out_copy(&r->last, out);
+                r->last_msgid = req->hdr.message_id;
+        }
+        return k;
+}
+
 /* ------------------------------------------------------------------ IKE_AUTH */
 
 static int auth_first(struct responder *r, const struct ike_chain *c, struct ike_chain *o)
@@ -936,6 +1027,9 @@ int resp_handle(struct responder *r, const uint8_t *dgram, size_t len, bool natt
                 break;
         case IKEV2_EXCHANGE_INFORMATIONAL:
                 k = informational(r, m, out);
+                break;
+        case IKEV2_EXCHANGE_CREATE_CHILD_SA:
+                k = create_child(r, m, out);
                 break;
         default:
                 k = fail(r, -EOPNOTSUPP, "exchange %u", m->hdr.exchange);

@@ -148,6 +148,10 @@ struct responder {
         unsigned n_eap_received;    /* EAP payloads received, any type */
         unsigned n_eap_nonidentity; /* EAP responses other than Identity */
         unsigned n_info_requests;
+        unsigned n_create_child;  /* CREATE_CHILD_SA requests (CHILD SA rekeys) */
+        unsigned n_child_rekeys;  /* answered; r->child holds the newest keys */
+        unsigned n_pfs;           /* of which with a KE payload */
+        bool rekey_spi_mismatch;  /* a REKEY_SA that did not name the current SA */
         unsigned n_deletes_received;
         unsigned n_auth_failed_notifies;
         bool client_auth_ok;

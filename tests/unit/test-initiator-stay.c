@@ -5,13 +5,17 @@
  * (2.3), disconnecting while an exchange is in flight, CHILD SA rekeying
  * (2.8) in both directions.
  */
+#include <errno.h>
 #include <string.h>
 
 #include <glib.h>
 
 #include "client/ike/eap.h"
 #include "client/ike/ikev2.h"
+#include "client/profile/proposal.h"
 #include "tests/unit/initiator-harness.h"
+
+#define ESP_SPI_R 0xc0ffee01u /* the test responder's first SPI */
 
 static void start_established(struct harness *h, uint32_t dpd_s)
 {
@@ -205,6 +209,154 @@ static void test_disconnect_during_dpd_gateway_gone(void)
         h_free(&h);
 }
 
+
+/* ------------------------------------------------------------------ CHILD SA rekey */
+
+static void start_rekeying(struct harness *h, const char *esp)
+{
+        h_init(h, H_EAP_MSCHAPV2);
+        if (esp)
+                g_assert_cmpint(proposal_list_parse(esp, PROPOSAL_ESP, &h->esp, NULL), ==, 0);
+        h->icfg.child_lifetime_s = 120;
+        h->icfg.child_rekey_s = 100;
+        h->allow_reinstall = true;
+        h_start(h);
+        g_assert_true(h->installed);
+        g_assert_cmpuint(h->n_installs, ==, 1);
+}
+
+/* Both directions of the new SA match the responder's KEYMAT with the new
+ * nonces (RFC 7296 2.17: the exchange's initiator, us, sends with the
+ * first keys). */
+static void assert_keys_match(struct harness *h)
+{
+        size_t el = h->resp.child.encr_i.len, il = h->resp.child.integ_i.len;
+
+        g_assert_cmpuint(el, >, 0);
+        g_assert_cmpmem(h->encr_out, el, h->resp.child.encr_i.ptr, el);
+        g_assert_cmpmem(h->encr_in, el, h->resp.child.encr_r.ptr, el);
+        if (il) {
+                g_assert_cmpmem(h->integ_out, il, h->resp.child.integ_i.ptr, il);
+                g_assert_cmpmem(h->integ_in, il, h->resp.child.integ_r.ptr, il);
+        }
+}
+
+/* The soft lifetime comes (rekey time less up to a tenth of the margin):
+ * CREATE_CHILD_SA with REKEY_SA, the new SA installed (both directions),
+ * then the old SA's DELETE and its removal. */
+static void test_child_rekey_ours(void)
+{
+        struct harness h;
+        uint32_t old_in, old_out;
+        uint64_t t0, next;
+
+        start_rekeying(&h, NULL);
+        t0 = h.now;
+        old_in = h.child.spi_in;
+        old_out = h.child.spi_out;
+        g_assert_cmpuint(old_out, ==, ESP_SPI_R);
+        next = ike_initiator_next_timer(h.ini);
+        g_assert_cmpuint(next, <=, t0 + 100000);
+        g_assert_cmpuint(next, >=, t0 + 100000 - 2000);
+        h_advance(&h, next - t0 - 1);
+        g_assert_cmpuint(h.resp.n_create_child, ==, 0);
+        h_advance(&h, 1);
+        g_assert_cmpuint(h.resp.n_create_child, ==, 1);
+        g_assert_false(h.resp.rekey_spi_mismatch);
+        g_assert_cmpuint(h.n_installs, ==, 2);
+        g_assert_false(h.child.inbound_only);
+        g_assert_false(h.child.outbound_only);
+        g_assert_cmpuint(h.child.spi_out, ==, ESP_SPI_R + 0x100);
+        g_assert_cmpuint(h.child.spi_in, !=, old_in);
+        assert_keys_match(&h);
+        g_assert_cmpuint(h.n_child_rekeyed, ==, 1);
+        /* the old one: DELETE answered, then removed */
+        g_assert_cmpuint(h.resp.n_deletes_received, ==, 1);
+        g_assert_cmpuint(h.removed, ==, 1);
+        h_assert_log(&h, "deleted");
+        g_assert_false(h.failed);
+        (void)old_out;
+        /* the next rekey is scheduled for the new SA */
+        next = ike_initiator_next_timer(h.ini);
+        g_assert_cmpuint(next, <=, h.now + 100000);
+        g_assert_cmpuint(next, >=, h.now + 100000 - 2000);
+        h_advance(&h, next - h.now);
+        g_assert_cmpuint(h.resp.n_create_child, ==, 2);
+        g_assert_cmpuint(h.child.spi_out, ==, ESP_SPI_R + 0x200);
+        assert_keys_match(&h);
+        g_assert_cmpuint(h.removed, ==, 2);
+        h_free(&h);
+}
+
+/* PFS when the profile's ESP proposals carry a DH group: a KE payload, and
+ * the keys include the new shared secret. */
+static void test_child_rekey_pfs(void)
+{
+        struct harness h;
+
+        start_rekeying(&h, "aes256gcm16-x25519");
+        g_assert_cmpuint(h.resp.n_pfs, ==, 0);
+        g_assert_cmpint(ike_initiator_rekey_child(h.ini, h.child.spi_out, h.now), ==, 0);
+        h_actions(&h);
+        h_run(&h);
+        g_assert_cmpuint(h.resp.n_create_child, ==, 1);
+        g_assert_cmpuint(h.resp.n_pfs, ==, 1);
+        g_assert_cmpuint(h.n_installs, ==, 2);
+        assert_keys_match(&h);
+        h_assert_log(&h, "PFS");
+        h_free(&h);
+}
+
+/* A soft byte/packet limit or the sequence number (the driver's call):
+ * rekey now; an SPI that is not the current SA's is refused; a second call
+ * while the rekey is out starts nothing more. */
+static void test_child_rekey_on_demand(void)
+{
+        struct harness h;
+        uint32_t old_in;
+
+        start_rekeying(&h, NULL);
+        old_in = h.child.spi_in;
+        g_assert_cmpint(ike_initiator_rekey_child(h.ini, 0x12345678, h.now), ==, -ENOENT);
+        h_actions(&h);
+        h.hold = true;
+        g_assert_cmpint(ike_initiator_rekey_child(h.ini, old_in, h.now), ==, 0);
+        h_actions(&h);
+        g_assert_cmpint(ike_initiator_rekey_child(h.ini, old_in, h.now), ==, 0);
+        h_actions(&h);
+        g_assert_cmpuint(g_queue_get_length(&h.to_resp), ==, 1);
+        h.hold = false;
+        h_run(&h);
+        g_assert_cmpuint(h.resp.n_create_child, ==, 1);
+        g_assert_cmpuint(h.n_installs, ==, 2);
+        /* the old SPI is history now */
+        g_assert_cmpint(ike_initiator_rekey_child(h.ini, old_in, h.now), ==, -ENOENT);
+        h_actions(&h);
+        h_free(&h);
+}
+
+/* The gateway does not answer our rekey: like any request, the SA is dead
+ * after the retransmissions; the current SA stays installed until then. */
+static void test_child_rekey_unanswered(void)
+{
+        struct harness h;
+        uint64_t t0;
+
+        start_rekeying(&h, NULL);
+        h.drop_to_resp = 1000;
+        g_assert_cmpint(ike_initiator_rekey_child(h.ini, h.child.spi_in, h.now), ==, 0);
+        h_actions(&h);
+        h_run(&h);
+        t0 = h.now;
+        while (!h.closed && h.now - t0 < 400000)
+                h_advance(&h, 500);
+        g_assert_true(h.failed);
+        g_assert_cmpint(h.failure.reason, ==, IKE_FAIL_DEAD);
+        g_assert_cmpuint(h.n_installs, ==, 1);
+        g_assert_cmpuint(h.removed, ==, 1);
+        h_free(&h);
+}
+
 int main(int argc, char *argv[])
 {
         g_test_init(&argc, &argv, NULL);
@@ -221,5 +373,9 @@ int main(int argc, char *argv[])
         g_test_add_func("/initiator/stay/disconnect-during-dpd", test_disconnect_during_dpd);
         g_test_add_func("/initiator/stay/disconnect-during-dpd-gateway-gone",
                         test_disconnect_during_dpd_gateway_gone);
+        g_test_add_func("/initiator/stay/child-rekey-ours", test_child_rekey_ours);
+        g_test_add_func("/initiator/stay/child-rekey-pfs", test_child_rekey_pfs);
+        g_test_add_func("/initiator/stay/child-rekey-on-demand", test_child_rekey_on_demand);
+        g_test_add_func("/initiator/stay/child-rekey-unanswered", test_child_rekey_unanswered);
         return g_test_run();
 }

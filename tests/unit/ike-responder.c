@@ -56,6 +56,7 @@ int resp_init(struct responder *r, const struct resp_config *cfg)
 {
         memset(r, 0, sizeof(*r));
         r->cfg = *cfg;
+        r->cur_spi_r = ESP_SPI_R;
         if (!r->cfg.fragment_size)
                 r->cfg.fragment_size = 1200;
         if (!r->cfg.family)
@@ -65,6 +66,7 @@ int resp_init(struct responder *r, const struct resp_config *cfg)
 
 void resp_free(struct responder *r)
 {
+        bytes_free(&r->pending_ni);
         bytes_free(&r->ni);
         bytes_free(&r->nr);
         bytes_free(&r->req1);
@@ -695,6 +697,7 @@ static int create_child(struct responder *r, const struct ike_message *req, stru
                 return -ENOMEM;
         }
         new_spi = ESP_SPI_R + 0x100u * ++r->n_child_rekeys;
+        r->cur_spi_r = new_spi;
         spi[0] = (uint8_t)(new_spi >> 24);
         spi[1] = (uint8_t)(new_spi >> 16);
         spi[2] = (uint8_t)(new_spi >> 8);
@@ -737,6 +740,37 @@ static int create_child(struct responder *r, const struct ike_message *req, stru
                 r->last_msgid = req->hdr.message_id;
         }
         return k;
+}
+
+/* The initiator's answer to our CHILD SA rekey: its new SPI and nonce; the
+ * new keys (we started the exchange: we send with the first ones). */
+static int rekey_answer(struct responder *r, const struct ike_message *m)
+{
+        const struct ike_chain *c = ike_message_payloads(m);
+        const struct ike_payload *sa_p = ike_chain_find(c, IKEV2_PAYLOAD_SA, 0);
+        const struct ike_payload *no_p = ike_chain_find(c, IKEV2_PAYLOAD_NONCE, 0);
+        struct crypto_suite es;
+        int k;
+
+        r->pending_rekey = false;
+        if (!sa_p || !no_p || sa_p->u.sa.n_proposals != 1 ||
+            sa_p->u.sa.proposals[0].spi.len != 4) {
+                r->gw_rekey_refused = true;
+                return 0;
+        }
+        memcpy(r->esp_spi_i, sa_p->u.sa.proposals[0].spi.ptr, 4);
+        ike_child_keys_wipe(&r->child);
+        k = crypto_suite_lookup(r->cfg.esp_encr, r->cfg.esp_encr_bits, r->cfg.esp_integ, 0, &es,
+                                NULL);
+        if (k == 0)
+                k = ike_child_keys_derive(r->prf, SLICE_OF(r->keys.sk_d), SLICE(NULL, 0),
+                                          SLICE_OF(r->pending_ni), no_p->u.nonce, &es, &r->child);
+        if (k < 0)
+                return fail(r, k, "rekey answer: child keys");
+        r->prev_spi_r = r->cur_spi_r;
+        r->cur_spi_r = r->pending_spi;
+        r->n_gw_rekeys++;
+        return 0;
 }
 
 /* ------------------------------------------------------------------ IKE_AUTH */
@@ -1007,7 +1041,11 @@ int resp_handle(struct responder *r, const uint8_t *dgram, size_t len, bool natt
         if (k <= 0)
                 goto done;
         if (ike_header_is_response(&m->hdr)) {
-                k = 0; /* the answer to one of our requests: checked, nothing to do */
+                /* the answer to one of our requests: checked; a rekey's is used */
+                k = 0;
+                if (r->pending_rekey && m->hdr.exchange == IKEV2_EXCHANGE_CREATE_CHILD_SA &&
+                    m->hdr.message_id == r->pending_msgid)
+                        k = rekey_answer(r, m);
                 goto done;
         }
         if (m->hdr.message_id + 1 == r->expect_msgid && r->last.n) {
@@ -1044,14 +1082,17 @@ done:
 int resp_request(struct responder *r, enum resp_request kind, struct resp_out *out)
 {
         _cleanup_ike_message_ struct ike_message *m = NULL;
-        uint8_t spi[4] = {ESP_SPI_R >> 24, (uint8_t)(ESP_SPI_R >> 16), (uint8_t)(ESP_SPI_R >> 8),
-                          (uint8_t)ESP_SPI_R};
+        uint32_t cur = kind == RESP_REQ_DELETE_CHILD && r->prev_spi_r ? r->prev_spi_r
+                                                                      : r->cur_spi_r;
+        uint8_t spi[4] = {(uint8_t)(cur >> 24), (uint8_t)(cur >> 16), (uint8_t)(cur >> 8),
+                          (uint8_t)cur};
 
         resp_out_clear(out);
         if (!r->have_keys || ike_message_new(&m) < 0)
                 return -EINVAL;
         set_header(r, m,
-                   kind == RESP_REQ_CREATE_CHILD ? IKEV2_EXCHANGE_CREATE_CHILD_SA
+                   kind == RESP_REQ_CREATE_CHILD || kind == RESP_REQ_REKEY_CHILD
+                           ? IKEV2_EXCHANGE_CREATE_CHILD_SA
                                                  : IKEV2_EXCHANGE_INFORMATIONAL,
                    r->next_msgid++, false);
         switch (kind) {
@@ -1062,7 +1103,52 @@ int resp_request(struct responder *r, enum resp_request kind, struct resp_out *o
                 break;
         case RESP_REQ_DELETE_CHILD:
                 (void)ike_chain_add_delete(&m->inner, IKEV2_PROTO_ESP, 4, 1, SLICE(spi, 4));
+                r->prev_spi_r = 0;
                 break;
+        case RESP_REQ_REKEY_CHILD: {
+                static const uint8_t vip4[4] = {10, 99, 0, 7};
+                static const uint8_t lan_lo[4] = {10, 20, 0, 0}, lan_hi[4] = {10, 20, 0, 255};
+                struct ike_transform tr[3];
+                struct ike_ts_selector tsi, tsr;
+                struct ike_proposal p;
+                uint8_t nonce[32], nspi[4];
+                size_t n = 0;
+
+                if (tsu_rng_fill(r->cfg.rng, nonce, sizeof(nonce)) < 0)
+                        return -EIO;
+                r->pending_spi = ESP_SPI_R + 0x100u * ++r->n_child_rekeys;
+                nspi[0] = (uint8_t)(r->pending_spi >> 24);
+                nspi[1] = (uint8_t)(r->pending_spi >> 16);
+                nspi[2] = (uint8_t)(r->pending_spi >> 8);
+                nspi[3] = (uint8_t)r->pending_spi;
+                tr[n++] = (struct ike_transform){.type = IKEV2_TRANSFORM_ENCR,
+                                                 .id = r->cfg.esp_encr,
+                                                 .key_length = r->cfg.esp_encr_bits};
+                if (r->cfg.esp_integ)
+                        tr[n++] = (struct ike_transform){.type = IKEV2_TRANSFORM_INTEG,
+                                                         .id = r->cfg.esp_integ};
+                tr[n++] = (struct ike_transform){.type = IKEV2_TRANSFORM_ESN, .id = IKEV2_ESN_NO};
+                p = (struct ike_proposal){.num = 1,
+                                          .protocol = IKEV2_PROTO_ESP,
+                                          .spi = SLICE(nspi, 4),
+                                          .transforms = tr,
+                                          .n_transforms = n};
+                /* 1.3.3: REKEY_SA names the SA by our inbound SPI */
+                (void)ike_chain_add_notify(&m->inner, IKEV2_PROTO_ESP, IKEV2_N_REKEY_SA,
+                                           SLICE(spi, 4), SLICE(NULL, 0));
+                (void)ike_chain_add_sa(&m->inner, &p, 1);
+                (void)ike_chain_add_nonce(&m->inner, SLICE(nonce, 32));
+                tsi = ike_ts_selector_make(lan_lo, lan_hi, 4, 0, 0, 65535);
+                tsr = ike_ts_selector_make(vip4, vip4, 4, 0, 0, 65535);
+                (void)ike_chain_add_ts(&m->inner, IKEV2_PAYLOAD_TSi, &tsi, 1);
+                (void)ike_chain_add_ts(&m->inner, IKEV2_PAYLOAD_TSr, &tsr, 1);
+                bytes_free(&r->pending_ni);
+                if (bytes_dup(&r->pending_ni, SLICE(nonce, 32)) < 0)
+                        return -ENOMEM;
+                r->pending_rekey = true;
+                r->pending_msgid = m->hdr.message_id;
+                break;
+        }
         case RESP_REQ_CREATE_CHILD: {
                 uint8_t nonce[32] = {1};
                 struct ike_transform tr = {.type = IKEV2_TRANSFORM_ENCR,

@@ -152,6 +152,14 @@ struct responder {
         unsigned n_child_rekeys;  /* answered; r->child holds the newest keys */
         unsigned n_pfs;           /* of which with a KE payload */
         bool rekey_spi_mismatch;  /* a REKEY_SA that did not name the current SA */
+        uint32_t cur_spi_r;       /* our inbound ESP SPI now (ESP_SPI_R at first) */
+        uint32_t prev_spi_r;      /* the one before our last rekey, until its DELETE */
+        /* our own CHILD SA rekey (RESP_REQ_REKEY_CHILD) */
+        bool pending_rekey;
+        uint32_t pending_msgid, pending_spi;
+        struct bytes pending_ni;
+        unsigned n_gw_rekeys; /* completed */
+        bool gw_rekey_refused;
         unsigned n_deletes_received;
         unsigned n_auth_failed_notifies;
         bool client_auth_ok;
@@ -179,6 +187,7 @@ enum resp_request {
         RESP_REQ_DELETE_IKE,
         RESP_REQ_DELETE_CHILD,
         RESP_REQ_CREATE_CHILD,
+        RESP_REQ_REKEY_CHILD, /* a CHILD SA rekey (REKEY_SA, SA, Ni, TSi, TSr) */
 };
 int resp_request(struct responder *r, enum resp_request kind, struct resp_out *out);
 

@@ -357,6 +357,87 @@ static void test_child_rekey_unanswered(void)
         h_free(&h);
 }
 
+/* The gateway rekeys (RFC 7296 1.3.3 as responder; 2.8): we answer, install
+ * the new inbound SA at once, and send on the old SA until the gateway's
+ * DELETE of it (the gateway may not have installed its inbound SA yet):
+ * then the new outbound SA, then the old SA goes. */
+static void test_child_rekey_gateway(void)
+{
+        struct harness h;
+        uint32_t old_in, old_out;
+
+        start_rekeying(&h, NULL);
+        old_in = h.child.spi_in;
+        old_out = h.child.spi_out;
+        h_gateway_request(&h, RESP_REQ_REKEY_CHILD);
+        g_assert_cmpuint(h.resp.n_gw_rekeys, ==, 1);
+        g_assert_false(h.resp.gw_rekey_refused);
+        g_assert_cmpuint(h.n_installs, ==, 2);
+        g_assert_true(h.child.inbound_only);
+        g_assert_cmpuint(h.child.spi_out, ==, ESP_SPI_R + 0x100);
+        g_assert_cmpuint(h.child.spi_in, !=, old_in);
+        /* the gateway started the exchange: it sends with the first keys */
+        g_assert_cmpmem(h.encr_in, h.resp.child.encr_i.len, h.resp.child.encr_i.ptr,
+                        h.resp.child.encr_i.len);
+        g_assert_cmpuint(h.removed, ==, 0);
+        g_assert_cmpuint(h.n_child_rekeyed, ==, 1);
+        /* its DELETE of the old SA (its inbound SPI, our outbound) */
+        h_gateway_request(&h, RESP_REQ_DELETE_CHILD);
+        g_assert_cmpuint(h.n_installs, ==, 3);
+        g_assert_true(h.child.outbound_only);
+        g_assert_cmpuint(h.child.spi_out, ==, ESP_SPI_R + 0x100);
+        g_assert_cmpmem(h.encr_out, h.resp.child.encr_r.len, h.resp.child.encr_r.ptr,
+                        h.resp.child.encr_r.len);
+        g_assert_cmpuint(h.removed, ==, 1);
+        g_assert_false(h.failed);
+        h_assert_log(&h, "the gateway deleted the old CHILD SA");
+        (void)old_out;
+        /* the next rekey of ours names the new SA */
+        g_assert_cmpint(ike_initiator_rekey_child(h.ini, h.child.spi_in, h.now), ==, 0);
+        h_actions(&h);
+        h_run(&h);
+        g_assert_false(h.resp.rekey_spi_mismatch);
+        g_assert_cmpuint(h.resp.n_create_child, ==, 1);
+        assert_keys_match(&h);
+        h_free(&h);
+}
+
+/* No DELETE from the gateway after its rekey: the new outbound SA goes in
+ * 10 s later anyway. */
+static void test_child_rekey_gateway_no_delete(void)
+{
+        struct harness h;
+
+        start_rekeying(&h, NULL);
+        h_gateway_request(&h, RESP_REQ_REKEY_CHILD);
+        g_assert_cmpuint(h.n_installs, ==, 2);
+        g_assert_cmpuint(ike_initiator_next_timer(h.ini), ==, h.now + 10000);
+        h_advance(&h, 9999);
+        g_assert_cmpuint(h.n_installs, ==, 2);
+        h_advance(&h, 1);
+        g_assert_cmpuint(h.n_installs, ==, 3);
+        g_assert_true(h.child.outbound_only);
+        g_assert_cmpmem(h.encr_out, h.resp.child.encr_r.len, h.resp.child.encr_r.ptr,
+                        h.resp.child.encr_r.len);
+        h_assert_log(&h, "did not delete the CHILD SA it rekeyed");
+        h_free(&h);
+}
+
+/* A rekey of an SA we do not have: CHILD_SA_NOT_FOUND, nothing installed. */
+static void test_child_rekey_gateway_unknown_sa(void)
+{
+        struct harness h;
+
+        start_rekeying(&h, NULL);
+        h.resp.cur_spi_r = 0x0badf00d;
+        h_gateway_request(&h, RESP_REQ_REKEY_CHILD);
+        g_assert_true(h.resp.gw_rekey_refused);
+        g_assert_cmpuint(h.n_installs, ==, 1);
+        g_assert_false(h.failed);
+        h_assert_log(&h, "we do not have");
+        h_free(&h);
+}
+
 int main(int argc, char *argv[])
 {
         g_test_init(&argc, &argv, NULL);
@@ -377,5 +458,10 @@ int main(int argc, char *argv[])
         g_test_add_func("/initiator/stay/child-rekey-pfs", test_child_rekey_pfs);
         g_test_add_func("/initiator/stay/child-rekey-on-demand", test_child_rekey_on_demand);
         g_test_add_func("/initiator/stay/child-rekey-unanswered", test_child_rekey_unanswered);
+        g_test_add_func("/initiator/stay/child-rekey-gateway", test_child_rekey_gateway);
+        g_test_add_func("/initiator/stay/child-rekey-gateway-no-delete",
+                        test_child_rekey_gateway_no_delete);
+        g_test_add_func("/initiator/stay/child-rekey-gateway-unknown-sa",
+                        test_child_rekey_gateway_unknown_sa);
         return g_test_run();
 }

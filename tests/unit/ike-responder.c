@@ -475,6 +475,9 @@ static int add_child(struct responder *r, struct ike_chain *c)
                                                   .value = SLICE(dns4, 4)};
         }
         (void)ike_chain_add_cp(c, IKEV2_CFG_REPLY, attrs, n);
+        if (cf->mobike)
+                (void)ike_chain_add_notify(c, 0, IKEV2_N_MOBIKE_SUPPORTED, SLICE(NULL, 0),
+                                           SLICE(NULL, 0));
 
         n = 0;
         tr[n++] = (struct ike_transform){
@@ -933,6 +936,18 @@ static int informational(struct responder *r, const struct ike_message *req, str
         if (ike_message_new(&m) < 0)
                 return -ENOMEM;
         set_header(r, m, IKEV2_EXCHANGE_INFORMATIONAL, req->hdr.message_id, true);
+        if (ike_chain_find_notify(c, IKEV2_N_UPDATE_SA_ADDRESSES)) {
+                /* RFC 4555 3.5, 3.8: NAT detection again, COOKIE2 echoed */
+                const struct ike_notify *ck = ike_chain_find_notify(c, IKEV2_N_COOKIE2);
+
+                r->n_update_sa++;
+                if (ike_chain_find_notify(c, IKEV2_N_NAT_DETECTION_SOURCE_IP) &&
+                    ike_chain_find_notify(c, IKEV2_N_NAT_DETECTION_DESTINATION_IP))
+                        r->n_update_sa_natd++;
+                if (ck && !(r->cfg.misbehave & RESP_BAD_COOKIE2))
+                        (void)ike_chain_add_notify(&m->inner, 0, IKEV2_N_COOKIE2, SLICE(NULL, 0),
+                                                   ck->data);
+        }
         k = send_protected(r, m, out);
         if (k == 0) {
                 out_copy(&r->last, out);

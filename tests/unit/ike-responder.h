@@ -48,6 +48,7 @@ enum {
         RESP_DH_MISMATCH = 1u << 12,     /* choose a DH group other than the KE's */
         RESP_MSK_ZERO = 1u << 13,        /* final AUTH over an all-zero MSK */
         RESP_BAD_MSCHAP_S = 1u << 14,    /* MS-CHAPv2 Success with a wrong "S=" */
+        RESP_BAD_COOKIE2 = 1u << 15,     /* MOBIKE: COOKIE2 not echoed */
 };
 
 struct resp_cp_attr {
@@ -78,6 +79,7 @@ struct resp_config {
         uint16_t fragment_size;        /* message size budget for our fragments, 0: 1200 */
         bool hash_algorithms;          /* announce SIGNATURE_HASH_ALGORITHMS */
         bool multiple_auth;            /* announce MULTIPLE_AUTH_SUPPORTED */
+        bool mobike;                   /* announce MOBIKE_SUPPORTED (RFC 4555) */
         uint16_t error_notify_sa_init; /* answer IKE_SA_INIT with this error notify */
         uint16_t error_notify_auth;    /* answer the first IKE_AUTH with this error notify */
         unsigned misbehave;
@@ -149,6 +151,8 @@ struct responder {
         unsigned n_eap_nonidentity; /* EAP responses other than Identity */
         unsigned n_info_requests;
         unsigned n_create_child;  /* CREATE_CHILD_SA requests (CHILD SA rekeys) */
+        unsigned n_update_sa;     /* UPDATE_SA_ADDRESSES (MOBIKE) */
+        unsigned n_update_sa_natd; /* of which with both NAT detection notifies */
         unsigned n_child_rekeys;  /* answered; r->child holds the newest keys */
         unsigned n_pfs;           /* of which with a KE payload */
         bool rekey_spi_mismatch;  /* a REKEY_SA that did not name the current SA */

@@ -438,6 +438,71 @@ static void test_child_rekey_gateway_unknown_sa(void)
         h_free(&h);
 }
 
+/* ------------------------------------------------------------------ MOBIKE */
+
+static void test_mobike_update(void)
+{
+        struct harness h;
+        struct ike_addr moved = {.family = 4, .addr = {192, 168, 1, 99}, .port = 4500};
+        struct ike_sa_info info;
+
+        h_init(&h, H_EAP_MSCHAPV2);
+        h.icfg.mobike = true;
+        h.rcfg.mobike = true;
+        h_start(&h);
+        ike_initiator_info(h.ini, &info);
+        g_assert_true(info.mobike);
+        g_assert_cmpint(ike_initiator_update_addresses(h.ini, &moved, h.now), ==, 0);
+        h_actions(&h);
+        h_run(&h);
+        g_assert_cmpuint(h.resp.n_update_sa, ==, 1);
+        g_assert_cmpuint(h.resp.n_update_sa_natd, ==, 1);
+        h_assert_log(&h, "follows us to our new address");
+        g_assert_false(h.failed);
+        /* another family than the gateway's cannot be used */
+        moved.family = 6;
+        g_assert_cmpint(ike_initiator_update_addresses(h.ini, &moved, h.now), ==, -EAFNOSUPPORT);
+        h_free(&h);
+}
+
+/* RFC 4555 3.8: an answer without our COOKIE2 proves nothing. */
+static void test_mobike_cookie2_missing(void)
+{
+        struct harness h;
+        struct ike_addr moved = {.family = 4, .addr = {192, 168, 1, 99}, .port = 4500};
+
+        h_init(&h, H_EAP_MSCHAPV2);
+        h.icfg.mobike = true;
+        h.rcfg.mobike = true;
+        h.rcfg.misbehave = RESP_BAD_COOKIE2;
+        h_start(&h);
+        g_assert_cmpint(ike_initiator_update_addresses(h.ini, &moved, h.now), ==, 0);
+        h_actions(&h);
+        h_run(&h);
+        g_assert_true(h.failed);
+        g_assert_cmpint(h.failure.reason, ==, IKE_FAIL_PROTOCOL);
+        g_assert_nonnull(strstr(h.failure.text, "COOKIE2"));
+        h_free(&h);
+}
+
+/* A gateway without MOBIKE: the driver has to reconnect instead. */
+static void test_mobike_not_supported(void)
+{
+        struct harness h;
+        struct ike_addr moved = {.family = 4, .addr = {192, 168, 1, 99}, .port = 4500};
+        struct ike_sa_info info;
+
+        h_init(&h, H_EAP_MSCHAPV2);
+        h.icfg.mobike = true;
+        h_start(&h);
+        ike_initiator_info(h.ini, &info);
+        g_assert_false(info.mobike);
+        g_assert_cmpint(ike_initiator_update_addresses(h.ini, &moved, h.now), ==, -EOPNOTSUPP);
+        h_actions(&h);
+        g_assert_cmpuint(h.resp.n_update_sa, ==, 0);
+        h_free(&h);
+}
+
 int main(int argc, char *argv[])
 {
         g_test_init(&argc, &argv, NULL);
@@ -463,5 +528,8 @@ int main(int argc, char *argv[])
                         test_child_rekey_gateway_no_delete);
         g_test_add_func("/initiator/stay/child-rekey-gateway-unknown-sa",
                         test_child_rekey_gateway_unknown_sa);
+        g_test_add_func("/initiator/stay/mobike-update", test_mobike_update);
+        g_test_add_func("/initiator/stay/mobike-cookie2-missing", test_mobike_cookie2_missing);
+        g_test_add_func("/initiator/stay/mobike-not-supported", test_mobike_not_supported);
         return g_test_run();
 }

@@ -629,6 +629,11 @@ void ini_child_respond(struct ike_initiator *ini, const struct ike_message *req,
                 r = ini_child_install(ini, &suite, &cho, spi_in, ini_get_be32(cho.spi),
                                       SLICE_OF(gir), nonce_p->u.nonce, SLICE_OF(nr), false);
         bytes_free_secret(&gir);
+        if (r == 0 && current && ini->crk.active && ini->crk.old_spi_out == target) {
+                /* Kept before nr goes: peer_min may point into it. */
+                bytes_free(&ini->crk.peer_min_nonce);
+                r = bytes_dup(&ini->crk.peer_min_nonce, peer_min);
+        }
         bytes_free_secret(&nr);
         if (r < 0) {
                 ike_chain_clear(&resp->inner);
@@ -640,8 +645,6 @@ void ini_child_respond(struct ike_initiator *ini, const struct ike_message *req,
                 ini->crk.collided = true;
                 ini->crk.peer_spi_in = spi_in;
                 ini->crk.peer_spi_out = ini_get_be32(cho.spi);
-                bytes_free(&ini->crk.peer_min_nonce);
-                (void)bytes_dup(&ini->crk.peer_min_nonce, peer_min);
                 ini_log(ini, IKE_LOG_INFO,
                         "the gateway rekeys CHILD SA %08x_i while we do (collision): answered "
                         "with %08x_i",

@@ -699,6 +699,8 @@ static int create_child(struct responder *r, const struct ike_message *req, stru
                 bytes_free_secret(&gir);
                 return -ENOMEM;
         }
+        if (r->rekey_ans_nonce)
+                memset(nonce, r->rekey_ans_nonce & 0xff, sizeof(nonce));
         new_spi = ESP_SPI_R + 0x100u * ++r->n_child_rekeys;
         r->cur_spi_r = new_spi;
         spi[0] = (uint8_t)(new_spi >> 24);
@@ -1131,6 +1133,8 @@ int resp_request(struct responder *r, enum resp_request kind, struct resp_out *o
 
                 if (tsu_rng_fill(r->cfg.rng, nonce, sizeof(nonce)) < 0)
                         return -EIO;
+                if (r->rekey_req_nonce)
+                        memset(nonce, r->rekey_req_nonce & 0xff, sizeof(nonce));
                 r->pending_spi = ESP_SPI_R + 0x100u * ++r->n_child_rekeys;
                 nspi[0] = (uint8_t)(r->pending_spi >> 24);
                 nspi[1] = (uint8_t)(r->pending_spi >> 16);

@@ -164,6 +164,10 @@ struct responder {
         struct bytes pending_ni;
         unsigned n_gw_rekeys; /* completed */
         bool gw_rekey_refused;
+        /* Tests of rekey collisions (RFC 7296 2.8.1) set the nonces: 0x100 |
+         * b fills the nonce of our rekey request / of our answer to a rekey
+         * with b; 0 draws them at random. */
+        uint16_t rekey_req_nonce, rekey_ans_nonce;
         unsigned n_deletes_received;
         unsigned n_auth_failed_notifies;
         bool client_auth_ok;

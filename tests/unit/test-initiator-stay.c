@@ -438,6 +438,73 @@ static void test_child_rekey_gateway_unknown_sa(void)
         h_free(&h);
 }
 
+/* RFC 7296 2.8.1: both ends rekey the same SA at once. The exchange with the
+ * lowest of the four nonces made a redundant SA, deleted by its maker; the
+ * survivor's maker deletes the old SA. Whichever way the nonces fall, the
+ * tunnel ends with one current SA in both directions and no failure. */
+static void rekey_collision(bool expect_we_lose)
+{
+        struct harness h;
+        struct h_dgram *ours;
+        unsigned deletes_before;
+        bool we_lost;
+
+        start_rekeying(&h, NULL);
+        /* the lowest nonce: in our exchange (the gateway's answer) or in the
+         * gateway's (its request) */
+        if (expect_we_lose) {
+                h.resp.rekey_ans_nonce = 0x100;
+                h.resp.rekey_req_nonce = 0x1ff;
+        } else {
+                h.resp.rekey_ans_nonce = 0x1ff;
+                h.resp.rekey_req_nonce = 0x100;
+        }
+        h.hold = true;
+        g_assert_cmpint(ike_initiator_rekey_child(h.ini, h.child.spi_in, h.now), ==, 0);
+        h_actions(&h);
+        g_assert_cmpuint(g_queue_get_length(&h.to_resp), ==, 1);
+        ours = g_queue_pop_head(&h.to_resp);
+        h.hold = false;
+        /* the gateway's rekey of the same SA crosses ours */
+        h_gateway_request(&h, RESP_REQ_REKEY_CHILD);
+        g_assert_cmpuint(h.resp.n_gw_rekeys, ==, 1);
+        g_assert_cmpuint(h.n_installs, ==, 2);
+        h_assert_log(&h, "while we do (collision)");
+        deletes_before = h.resp.n_deletes_received;
+        /* now ours arrives and is answered */
+        g_queue_push_tail(&h.to_resp, ours);
+        h_run(&h);
+        g_assert_cmpuint(h.resp.n_create_child, ==, 1);
+        g_assert_false(h.failed);
+        g_assert_cmpuint(h.n_installs, ==, 3);
+        we_lost = strstr(h.log->str, "ours (") != NULL &&
+                  strstr(h.log->str, "has the lowest nonce and is redundant; deleting it") != NULL;
+        if (we_lost) {
+                /* ours went in inbound only, and we delete it */
+                g_assert_true(h.child.inbound_only);
+                g_assert_cmpuint(h.resp.n_deletes_received, ==, deletes_before + 1);
+        } else {
+                h_assert_log(&h, "the gateway's");
+                h_assert_log(&h, "is redundant");
+                g_assert_false(h.child.inbound_only);
+                g_assert_cmpuint(h.child.spi_out, ==, ESP_SPI_R + 0x200);
+                /* we delete the old SA */
+                g_assert_cmpuint(h.resp.n_deletes_received, ==, deletes_before + 1);
+        }
+        g_assert_true(we_lost == expect_we_lose);
+        h_free(&h);
+}
+
+static void test_child_rekey_collision_we_lose(void)
+{
+        rekey_collision(true);
+}
+
+static void test_child_rekey_collision_we_win(void)
+{
+        rekey_collision(false);
+}
+
 /* ------------------------------------------------------------------ MOBIKE */
 
 static void test_mobike_update(void)
@@ -528,6 +595,10 @@ int main(int argc, char *argv[])
                         test_child_rekey_gateway_no_delete);
         g_test_add_func("/initiator/stay/child-rekey-gateway-unknown-sa",
                         test_child_rekey_gateway_unknown_sa);
+        g_test_add_func("/initiator/stay/child-rekey-collision-we-lose",
+                        test_child_rekey_collision_we_lose);
+        g_test_add_func("/initiator/stay/child-rekey-collision-we-win",
+                        test_child_rekey_collision_we_win);
         g_test_add_func("/initiator/stay/mobike-update", test_mobike_update);
         g_test_add_func("/initiator/stay/mobike-cookie2-missing", test_mobike_cookie2_missing);
         g_test_add_func("/initiator/stay/mobike-not-supported", test_mobike_not_supported);

@@ -75,6 +75,8 @@ void resp_free(struct responder *r)
         ike_keys_wipe(&r->keys);
         crypto_aead_free(r->out);
         crypto_aead_free(r->in);
+        crypto_aead_free(r->old_out);
+        crypto_aead_free(r->old_in);
         resp_out_clear(&r->last);
         for (size_t i = 0; i < ARRAY_SIZE(r->frag); i++)
                 bytes_free(&r->frag[i]);
@@ -655,6 +657,135 @@ static int choose_esp(struct responder *r, const struct ike_chain *c)
 
 /* ------------------------------------------------------------------ CREATE_CHILD_SA */
 
+/* The initiator rekeys the IKE SA (RFC 7296 1.3.2, 2.18): SA (its new SPI),
+ * Ni, KEi. We answer on the old SA with our new SPI, Nr, KEr; the new SA
+ * (SKEYSEED from the old SK_d) is current from then on, message IDs from 0;
+ * the old one stays for the initiator's DELETE. */
+static int ike_rekey(struct responder *r, const struct ike_message *req, struct resp_out *out)
+{
+        const struct ike_chain *c = ike_message_payloads(req);
+        const struct ike_payload *sa_p = ike_chain_find(c, IKEV2_PAYLOAD_SA, 0);
+        const struct ike_payload *no_p = ike_chain_find(c, IKEV2_PAYLOAD_NONCE, 0);
+        const struct ike_payload *ke_p = ike_chain_find(c, IKEV2_PAYLOAD_KE, 0);
+        const struct ike_proposal *p = &sa_p->u.sa.proposals[0];
+        _cleanup_ike_message_ struct ike_message *m = NULL;
+        _cleanup_(crypto_dh_freep) struct crypto_dh *dh = NULL;
+        struct ike_transform tr[4];
+        struct ike_proposal prop;
+        struct ike_keys keys = {0};
+        struct crypto_aead *o = NULL, *i = NULL;
+        struct bytes gir = {0};
+        uint8_t nonce[32], spi_r[8];
+        size_t n = 0;
+        int k;
+
+        if (!no_p || !ke_p || p->spi.len != 8 || r->have_old)
+                return fail(r, -EBADMSG, "IKE SA rekey: malformed or one at a time");
+        k = crypto_dh_new(crypto_dh_lookup(ke_p->u.ke.group), r->cfg.rng, &dh);
+        if (k == 0)
+                k = crypto_dh_compute(dh, ke_p->u.ke.data, &gir, NULL);
+        if (k == 0)
+                k = tsu_rng_fill(r->cfg.rng, nonce, sizeof(nonce));
+        if (k == 0)
+                k = tsu_rng_fill(r->cfg.rng, spi_r, sizeof(spi_r));
+        if (k == 0)
+                k = ike_keys_derive_rekey(r->prf, SLICE_OF(r->keys.sk_d), r->prf, &r->suite,
+                                          no_p->u.nonce, SLICE(nonce, 32), p->spi.ptr, spi_r,
+                                          SLICE_OF(gir), &keys);
+        bytes_free_secret(&gir);
+        if (k == 0)
+                k = ike_keys_sk_contexts(&keys, &r->suite, false, &o, &i);
+        if (k < 0 || ike_message_new(&m) < 0) {
+                ike_keys_wipe(&keys);
+                return fail(r, k < 0 ? k : -ENOMEM, "IKE SA rekey: keys");
+        }
+        tr[n++] = (struct ike_transform){.type = IKEV2_TRANSFORM_ENCR,
+                                         .id = r->cfg.ike_encr,
+                                         .key_length = r->cfg.ike_encr_bits};
+        tr[n++] = (struct ike_transform){.type = IKEV2_TRANSFORM_PRF, .id = r->cfg.ike_prf};
+        if (r->cfg.ike_integ)
+                tr[n++] = (struct ike_transform){.type = IKEV2_TRANSFORM_INTEG,
+                                                 .id = r->cfg.ike_integ};
+        tr[n++] = (struct ike_transform){.type = IKEV2_TRANSFORM_DH, .id = ke_p->u.ke.group};
+        prop = (struct ike_proposal){.num = p->num,
+                                     .protocol = IKEV2_PROTO_IKE,
+                                     .spi = SLICE(spi_r, 8),
+                                     .transforms = tr,
+                                     .n_transforms = n};
+        set_header(r, m, IKEV2_EXCHANGE_CREATE_CHILD_SA, req->hdr.message_id, true);
+        (void)ike_chain_add_sa(&m->inner, &prop, 1);
+        (void)ike_chain_add_nonce(&m->inner, SLICE(nonce, 32));
+        (void)ike_chain_add_ke(&m->inner, ke_p->u.ke.group, crypto_dh_public(dh));
+        k = send_protected(r, m, out);
+        if (k < 0) {
+                ike_keys_wipe(&keys);
+                crypto_aead_free(o);
+                crypto_aead_free(i);
+                return k;
+        }
+        /* the switch */
+        memcpy(r->old_spi_i, r->spi_i, 8);
+        memcpy(r->old_spi_r, r->spi_r, 8);
+        r->old_out = r->out;
+        r->old_in = r->in;
+        r->old_expect = r->expect_msgid;
+        r->have_old = true;
+        memcpy(r->spi_i, p->spi.ptr, 8);
+        memcpy(r->spi_r, spi_r, 8);
+        ike_keys_wipe(&r->keys);
+        r->keys = keys;
+        r->out = o;
+        r->in = i;
+        r->expect_msgid = 0;
+        r->next_msgid = 0;
+        resp_out_clear(&r->last);
+        r->n_ike_rekeys++;
+        return 0;
+}
+
+static int unprotect(struct responder *r, struct bytes *raw, struct ike_message *m);
+
+/* A message on the old IKE SA after a rekey: the initiator's DELETE of it. */
+static int old_sa(struct responder *r, struct bytes *raw, struct ike_message *m,
+                  struct resp_out *out)
+{
+        uint8_t spi_i[8], spi_r[8];
+        struct crypto_aead *o = r->out, *i = r->in;
+        _cleanup_ike_message_ struct ike_message *a = NULL;
+        int k;
+
+        memcpy(spi_i, r->spi_i, 8);
+        memcpy(spi_r, r->spi_r, 8);
+        memcpy(r->spi_i, r->old_spi_i, 8);
+        memcpy(r->spi_r, r->old_spi_r, 8);
+        r->out = r->old_out;
+        r->in = r->old_in;
+        k = unprotect(r, raw, m);
+        if (k > 0 && !ike_header_is_response(&m->hdr) && m->hdr.message_id == r->old_expect &&
+            m->hdr.exchange == IKEV2_EXCHANGE_INFORMATIONAL && ike_message_new(&a) == 0) {
+                const struct ike_payload *d =
+                        ike_chain_find(ike_message_payloads(m), IKEV2_PAYLOAD_DELETE, 0);
+
+                set_header(r, a, IKEV2_EXCHANGE_INFORMATIONAL, m->hdr.message_id, true);
+                k = send_protected(r, a, out);
+                if (d && d->u.del.protocol == IKEV2_PROTO_IKE)
+                        r->old_deleted = true;
+        } else if (k > 0) {
+                k = fail(r, -EPROTO, "old IKE SA: unexpected message");
+        }
+        memcpy(r->spi_i, spi_i, 8);
+        memcpy(r->spi_r, spi_r, 8);
+        r->out = o;
+        r->in = i;
+        if (r->old_deleted) {
+                crypto_aead_free(r->old_out);
+                crypto_aead_free(r->old_in);
+                r->old_out = r->old_in = NULL;
+                r->have_old = false;
+        }
+        return k < 0 ? k : 0;
+}
+
 /* The initiator rekeys the CHILD SA (RFC 7296 1.3.3): REKEY_SA, SA, Ni,
  * [KEi], TSi, TSr. The answer picks our ESP transforms (and its KE group),
  * with a new SPI each time; the new keys are kept in r->child. */
@@ -678,6 +809,8 @@ static int create_child(struct responder *r, const struct ike_message *req, stru
         size_t n = 0;
         int k;
 
+        if (sa_p && sa_p->u.sa.n_proposals && sa_p->u.sa.proposals[0].protocol == IKEV2_PROTO_IKE)
+                return ike_rekey(r, req, out);
         r->n_create_child++;
         if (!rk || !sa_p || !no_p || !tsi_p || !tsr_p || sa_p->u.sa.n_proposals == 0)
                 return fail(r, -EBADMSG, "CREATE_CHILD_SA: not a CHILD SA rekey");
@@ -1048,6 +1181,10 @@ int resp_handle(struct responder *r, const uint8_t *dgram, size_t len, bool natt
                         k = sa_init(r, m, SLICE_OF(raw), out);
                 else
                         fail(r, k, "rules: %s", err.what);
+                goto done;
+        }
+        if (r->have_old && m->hdr.spi_r == spi64(r->old_spi_r)) {
+                k = old_sa(r, &raw, m, out);
                 goto done;
         }
         if (!r->have_keys || m->hdr.spi_r != spi64(r->spi_r)) {

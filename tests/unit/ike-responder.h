@@ -168,6 +168,13 @@ struct responder {
          * b fills the nonce of our rekey request / of our answer to a rekey
          * with b; 0 draws them at random. */
         uint16_t rekey_req_nonce, rekey_ans_nonce;
+        /* IKE SA rekeys by the initiator (RFC 7296 2.18): the old SA is kept
+         * until its DELETE comes */
+        unsigned n_ike_rekeys;
+        bool have_old, old_deleted;
+        uint8_t old_spi_i[8], old_spi_r[8];
+        struct crypto_aead *old_out, *old_in;
+        uint32_t old_expect;
         unsigned n_deletes_received;
         unsigned n_auth_failed_notifies;
         bool client_auth_ok;

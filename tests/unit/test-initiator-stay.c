@@ -505,6 +505,77 @@ static void test_child_rekey_collision_we_win(void)
         rekey_collision(false);
 }
 
+/* ------------------------------------------------------------------ IKE SA rekey */
+
+/* RFC 7296 2.18: new SPIs and SKEYSEED from the old SK_d; the old SA is
+ * deleted on itself; the new one carries everything after (the gateway's
+ * requests, CHILD SA rekeys with the new SK_d), message IDs from 0. */
+static void test_ike_rekey_ours(void)
+{
+        struct harness h;
+        struct ike_sa_info before, after;
+        uint64_t next;
+        size_t sent;
+
+        h_init(&h, H_EAP_MSCHAPV2);
+        h.icfg.ike_lifetime_s = 3600;
+        h.icfg.ike_rekey_s = 3000;
+        h.allow_reinstall = true;
+        h_start(&h);
+        ike_initiator_info(h.ini, &before);
+        next = ike_initiator_next_timer(h.ini);
+        g_assert_cmpuint(next, <=, h.now + 3000000);
+        g_assert_cmpuint(next, >=, h.now + 3000000 - 60000);
+        h_advance(&h, next - h.now);
+        g_assert_cmpuint(h.resp.n_ike_rekeys, ==, 1);
+        g_assert_cmpuint(h.n_ike_rekeyed, ==, 1);
+        g_assert_true(h.resp.old_deleted);
+        g_assert_false(h.resp.have_old);
+        g_assert_false(h.failed);
+        ike_initiator_info(h.ini, &after);
+        g_assert_cmpuint(after.spi_i, !=, before.spi_i);
+        g_assert_cmpuint(after.spi_r, !=, before.spi_r);
+        g_assert_cmpuint(after.ike_rekeys, ==, 1);
+        /* the CHILD SA stays as it is */
+        g_assert_cmpuint(h.n_installs, ==, 1);
+        g_assert_cmpuint(h.removed, ==, 0);
+        /* the gateway's request on the new SA is answered */
+        sent = h.sent->len;
+        h_gateway_request(&h, RESP_REQ_LIVENESS);
+        g_assert_cmpint(h.last_resp_error, ==, 0);
+        g_assert_cmpuint(h.sent->len, ==, sent + 1);
+        /* a CHILD SA rekey on the new SA: KEYMAT from its SK_d */
+        g_assert_cmpint(ike_initiator_rekey_child(h.ini, h.child.spi_in, h.now), ==, 0);
+        h_actions(&h);
+        h_run(&h);
+        g_assert_cmpint(h.last_resp_error, ==, 0);
+        g_assert_cmpuint(h.n_installs, ==, 2);
+        assert_keys_match(&h);
+        g_assert_false(h.failed);
+        h_free(&h);
+}
+
+/* The rekey goes unanswered: the SA is dead, like any exchange. */
+static void test_ike_rekey_unanswered(void)
+{
+        struct harness h;
+        uint64_t t0;
+
+        h_init(&h, H_EAP_MSCHAPV2);
+        h_start(&h);
+        h.drop_to_resp = 1000;
+        g_assert_cmpint(ike_initiator_rekey_ike(h.ini, h.now), ==, 0);
+        h_actions(&h);
+        h_run(&h);
+        t0 = h.now;
+        while (!h.closed && h.now - t0 < 400000)
+                h_advance(&h, 500);
+        g_assert_true(h.failed);
+        g_assert_cmpint(h.failure.reason, ==, IKE_FAIL_DEAD);
+        g_assert_cmpuint(h.removed, ==, 1);
+        h_free(&h);
+}
+
 /* ------------------------------------------------------------------ MOBIKE */
 
 static void test_mobike_update(void)
@@ -599,6 +670,8 @@ int main(int argc, char *argv[])
                         test_child_rekey_collision_we_lose);
         g_test_add_func("/initiator/stay/child-rekey-collision-we-win",
                         test_child_rekey_collision_we_win);
+        g_test_add_func("/initiator/stay/ike-rekey-ours", test_ike_rekey_ours);
+        g_test_add_func("/initiator/stay/ike-rekey-unanswered", test_ike_rekey_unanswered);
         g_test_add_func("/initiator/stay/mobike-update", test_mobike_update);
         g_test_add_func("/initiator/stay/mobike-cookie2-missing", test_mobike_cookie2_missing);
         g_test_add_func("/initiator/stay/mobike-not-supported", test_mobike_not_supported);

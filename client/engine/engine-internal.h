@@ -19,7 +19,10 @@
 #define ENGINE_MAX_TLS_CAS 64
 
 struct engine_inbox_item {
-        bool log; /* a datapath log line, else an IKE message */
+        bool log;      /* a datapath log line, else an IKE message */
+        bool event;    /* an SA event (esp_event bits), else the above */
+        uint32_t spi;  /* of the event */
+        unsigned bits; /* of the event */
         size_t len;
         uint8_t data[];
 };
@@ -34,6 +37,13 @@ struct engine {
         enum engine_state state;
         struct engine_error error;
         bool started, torn_down;
+        /* Reconnecting (engine.c): after the gateway was declared dead or
+         * deleted the IKE SA, a new IKE SA with back-off (1, 2, 4 ... 60 s)
+         * while the TUN device, routes and kill switch stay. */
+        bool was_connected;
+        GSource *retry;
+        unsigned retry_delay_s; /* the next back-off; 0: none yet */
+        unsigned reconnects;
 
         /* secrets: wiped on free */
         char *password, *passphrase, *username;
@@ -55,6 +65,8 @@ struct engine {
         int inbox_fd; /* eventfd: the datapath threads wake the main context */
         GMutex inbox_lock;
         GQueue inbox; /* struct engine_inbox_item * */
+        uint64_t rx_seen; /* datapath rx_packets at the last timer (DPD) */
+        struct ike_net_config vip; /* the assigned configuration: policies of rekeyed SAs */
 
         /* calls from inside the callbacks, run when the batch is done */
         unsigned in_actions;

@@ -20,6 +20,7 @@ enum engine_error_code engine_error_from_fail(enum ike_fail f)
         case IKE_FAIL_NONE:
                 return ENGINE_ERROR_NONE;
         case IKE_FAIL_TIMEOUT:
+        case IKE_FAIL_DEAD:
                 return ENGINE_ERROR_NO_RESPONSE;
         case IKE_FAIL_PROPOSALS:
                 return ENGINE_ERROR_PROPOSALS_REFUSED;
@@ -184,13 +185,18 @@ int engine_install_child(struct engine *e, const struct ike_child_sa *ch,
                 memcpy(ts->start, ch->ts_r[i].start, 16);
                 memcpy(ts->end, ch->ts_r[i].end, 16);
         }
-        r = esp_datapath_install_sa(e->dp, &in);
-        if (r == 0)
+        /* Make-before-break: the new inbound SA first, then the outbound
+         * SA, which replaces the current one. A rekey collision's redundant
+         * SA is inbound only (RFC 7296 2.8.1). */
+        r = ch->outbound_only ? 0 : esp_datapath_install_sa(e->dp, &in);
+        if (r == 0 && !ch->inbound_only)
                 r = esp_datapath_install_sa(e->dp, &out);
         secure_wipe(&in, sizeof(in));
         secure_wipe(&out, sizeof(out));
         if (r < 0)
                 return r;
+        if (ch->inbound_only)
+                return 0;
         e->sa_installed = true;
         e->spi_in = ch->spi_in;
         e->spi_out = ch->spi_out;

@@ -294,6 +294,13 @@ int engine_setup(struct engine *e)
                                   ? p->child_lifetime - p->child_rekey_margin
                                   : 0;
         c.unix_time = g_get_real_time() / G_USEC_PER_SEC;
+        c.dpd_interval_s = p->dpd_interval;
+        c.ike_lifetime_s = p->ike_lifetime;
+        c.ike_rekey_s = p->ike_lifetime > p->ike_rekey_margin
+                                ? p->ike_lifetime - p->ike_rekey_margin
+                                : 0;
+        c.mobike = p->mobike;
+        c.follow_redirects = p->redirect;
 
         r = ike_initiator_new(&c, &e->ini, &why);
         if (r < 0) {

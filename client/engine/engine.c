@@ -97,6 +97,7 @@ static void teardown(struct engine *e)
                 return;
         e->torn_down = true;
         source_drop(&e->timer);
+        source_drop(&e->retry);
         source_drop(&e->src500);
         source_drop(&e->src4500);
         if (e->dp) {
@@ -171,14 +172,27 @@ static int start_datapath(struct engine *e)
 static void install_child(struct engine *e, const struct ike_child_sa *ch,
                           const struct ike_net_config *net)
 {
-        int r = start_datapath(e);
+        int r;
 
+        if (e->dp && e->sa_installed) {
+                /* A rekeyed CHILD SA (make-before-break): its inbound SA
+                 * joins the current one, its outbound SA replaces ours. */
+                r = engine_install_child(e, ch, net);
+                if (r < 0)
+                        engine_fail(e, ENGINE_ERROR_INTERNAL,
+                                    "the rekeyed CHILD SA cannot be installed: %s",
+                                    g_strerror(-r));
+                return;
+        }
+        r = start_datapath(e);
         if (r == 0)
                 r = engine_install_child(e, ch, net);
         if (r == 0) {
                 /* From here on the datapath reads port 4500 (ESP and IKE). */
                 source_drop(&e->src4500);
                 r = esp_datapath_start(e->dp);
+                if (r == -EALREADY)
+                        r = 0; /* a reconnect: the threads kept running */
         }
         if (r < 0)
                 engine_fail(e, ENGINE_ERROR_INTERNAL, "the ESP datapath cannot start: %s",
@@ -188,9 +202,25 @@ static void install_child(struct engine *e, const struct ike_child_sa *ch,
 static void apply_config(struct engine *e, const struct ike_net_config *net)
 {
         g_autofree char *msg = NULL;
+        struct engine_net_config fresh;
         int r;
 
-        engine_build_net_config(e, net, &e->net);
+        engine_build_net_config(e, net, &fresh);
+        if (e->applied) {
+                /* A reconnect: the same configuration stays as it is (the
+                 * tunnel's routes and kill switch never went away); another
+                 * one replaces it, the kill switch kept meanwhile. */
+                if (memcmp(&fresh, &e->net, sizeof(fresh)) == 0) {
+                        secure_wipe(&fresh, sizeof(fresh));
+                        return;
+                }
+                engine_log(e, LOG_INFO, "the gateway assigned another configuration: applying it");
+                e->applied = false;
+                if (e->cb.revert_config)
+                        e->cb.revert_config(e->ud, true);
+        }
+        e->net = fresh;
+        secure_wipe(&fresh, sizeof(fresh));
         if (!e->cb.apply_config) {
                 e->applied = false;
                 return;
@@ -204,6 +234,59 @@ static void apply_config(struct engine *e, const struct ike_net_config *net)
                 return;
         }
         e->applied = true;
+}
+
+static void begin_connect(struct engine *e);
+
+/* Lost after being connected (the gateway is dead, deleted the IKE SA, or
+ * a reconnect attempt did not get through): try again. Errors that another
+ * attempt cannot fix (credentials, identities, proposals) end the session. */
+static bool should_reconnect(const struct engine *e, enum ike_fail reason)
+{
+        if (!e->was_connected || e->torn_down || e->state == ENGINE_STATE_DISCONNECTING)
+                return false;
+        switch (reason) {
+        case IKE_FAIL_DEAD:
+        case IKE_FAIL_DELETED:
+        case IKE_FAIL_TIMEOUT:
+        case IKE_FAIL_TEMPORARY:
+        case IKE_FAIL_PROTOCOL:
+                return true;
+        default:
+                return false;
+        }
+}
+
+static gboolean on_retry(gpointer data)
+{
+        struct engine *e = data;
+
+        source_drop(&e->retry);
+        if (e->torn_down)
+                return G_SOURCE_REMOVE;
+        e->reconnects++;
+        engine_log(e, LOG_INFO, "reconnecting to %s (attempt %u)", e->prof->host, e->reconnects);
+        ike_initiator_free(e->ini);
+        e->ini = NULL;
+        e->start_ms = engine_now_ms();
+        begin_connect(e);
+        return G_SOURCE_REMOVE;
+}
+
+static void schedule_reconnect(struct engine *e, const char *why)
+{
+        /* 1 s, 2 s, 4 s ... 60 s (issue 10). */
+        e->retry_delay_s = e->retry_delay_s ? MIN(e->retry_delay_s * 2, 60u) : 1;
+        source_drop(&e->timer);
+        source_drop(&e->retry);
+        e->sa_installed = false;
+        engine_log(e, LOG_WARNING, "%s; reconnecting in %u s (tunnel, routes and kill switch kept)",
+                   why, e->retry_delay_s);
+        e->connected_since = 0;
+        set_state(e, ENGINE_STATE_RECONNECTING);
+        e->retry = g_timeout_source_new_seconds(e->retry_delay_s);
+        g_source_set_callback(e->retry, on_retry, e, NULL);
+        g_source_attach(e->retry, e->ctx);
 }
 
 static void run_actions(struct engine *e)
@@ -225,10 +308,12 @@ static void run_actions(struct engine *e)
                 case IKE_ACTION_STATE:
                         switch (a[i].u.state) {
                         case IKE_STATE_CONNECTING:
-                                set_state(e, ENGINE_STATE_CONNECTING);
+                                if (e->state != ENGINE_STATE_RECONNECTING)
+                                        set_state(e, ENGINE_STATE_CONNECTING);
                                 break;
                         case IKE_STATE_AUTHENTICATING:
-                                set_state(e, ENGINE_STATE_AUTHENTICATING);
+                                if (e->state != ENGINE_STATE_RECONNECTING)
+                                        set_state(e, ENGINE_STATE_AUTHENTICATING);
                                 break;
                         case IKE_STATE_ESTABLISHED:
                                 established = true;
@@ -266,12 +351,30 @@ static void run_actions(struct engine *e)
                         break;
                 case IKE_ACTION_REMOVE_CHILD:
                         if (e->dp && e->sa_installed) {
+                                bool current = a[i].u.remove.spi_in == e->spi_in;
+
                                 (void)esp_datapath_remove_sa(e->dp, a[i].u.remove.spi_in,
                                                              ESP_DIR_IN);
-                                (void)esp_datapath_remove_sa(e->dp, a[i].u.remove.spi_out,
-                                                             ESP_DIR_OUT);
-                                e->sa_installed = false;
+                                /* An old SA's outbound half was replaced when
+                                 * its successor was installed already. */
+                                if (current || a[i].u.remove.spi_out == e->spi_out)
+                                        (void)esp_datapath_remove_sa(
+                                                e->dp, a[i].u.remove.spi_out, ESP_DIR_OUT);
+                                if (current)
+                                        e->sa_installed = false;
                         }
+                        break;
+                case IKE_ACTION_REKEYED:
+                        ike_initiator_info(e->ini, &e->info);
+                        break;
+                case IKE_ACTION_REDIRECT:
+                        /* Followed by FAILED with IKE_FAIL_REDIRECT. */
+                        engine_log(e, LOG_NOTICE, "the gateway redirects to %s",
+                                   a[i].u.redirect.fqdn ? a[i].u.redirect.fqdn
+                                                        : "another address");
+                        break;
+                case IKE_ACTION_REAUTH:
+                        engine_log(e, LOG_INFO, "the gateway asks for re-authentication");
                         break;
                 case IKE_ACTION_FAILED:
                         fail = a[i].u.failed;
@@ -282,6 +385,10 @@ static void run_actions(struct engine *e)
                 }
         }
         if (closed) {
+                if (fail && should_reconnect(e, fail->reason)) {
+                        schedule_reconnect(e, fail->text);
+                        return;
+                }
                 if (fail && fail->reason != IKE_FAIL_NONE) {
                         engine_fail(e, engine_error_from_fail(fail->reason), "%s", fail->text);
                 } else {
@@ -293,6 +400,12 @@ static void run_actions(struct engine *e)
         if (established && !e->torn_down && e->state != ENGINE_STATE_FAILED) {
                 e->connected_since = g_get_real_time() / G_USEC_PER_SEC;
                 e->connect_ms = engine_now_ms() - e->start_ms;
+                if (e->was_connected)
+                        engine_log(e, LOG_NOTICE, "reconnected to %s after %u attempt%s",
+                                   e->prof->host, e->reconnects, e->reconnects == 1 ? "" : "s");
+                e->was_connected = true;
+                e->retry_delay_s = 0;
+                e->reconnects = 0;
                 ike_initiator_info(e->ini, &e->info);
                 set_state(e, ENGINE_STATE_CONNECTED);
         }
@@ -383,8 +496,12 @@ static void run_actions_batch_inner(struct engine *e)
                 else if (a[i].type == IKE_ACTION_APPLY_CONFIG)
                         net = a[i].u.config;
         }
+        if (net)
+                e->vip = *net;
         if (child && !e->torn_down) {
-                install_child(e, child, net ? net : &(struct ike_net_config){0});
+                /* A rekeyed CHILD SA comes without a configuration: the
+                 * inbound policy keeps the virtual IPs assigned first. */
+                install_child(e, child, &e->vip);
                 if (e->torn_down)
                         return;
         }
@@ -400,6 +517,17 @@ static gboolean on_timer(gpointer data)
         source_drop(&e->timer);
         if (!e->ini || e->torn_down)
                 return G_SOURCE_REMOVE;
+        if (e->dp && e->sa_installed) {
+                /* ESP from the gateway proves it alive (RFC 7296 2.4): DPD
+                 * only asks when the tunnel is quiet. */
+                struct esp_dp_counters c;
+
+                esp_datapath_counters(e->dp, &c);
+                if (c.rx_packets != e->rx_seen) {
+                        e->rx_seen = c.rx_packets;
+                        ike_initiator_alive(e->ini, engine_now_ms());
+                }
+        }
         (void)ike_initiator_tick(e->ini, engine_now_ms());
         run_actions_batch(e);
         return G_SOURCE_REMOVE;
@@ -477,6 +605,7 @@ static void inbox_push(struct engine *e, bool log, const void *data, size_t len)
         uint64_t one = 1;
 
         it->log = log;
+        it->event = false;
         it->len = len;
         memcpy(it->data, data, len);
         it->data[len] = 0;
@@ -499,15 +628,40 @@ static void on_dp_log(void *ud, const char *msg)
         inbox_push(ud, true, msg, strlen(msg));
 }
 
+/* From a datapath thread: handed to the main context, which rekeys. */
 static void on_dp_event(void *ud, uint32_t spi, enum esp_dir dir, unsigned events)
 {
-        char msg[160];
+        struct engine *e = ud;
+        struct engine_inbox_item *it = g_malloc0(sizeof(*it) + 1);
+        uint64_t one = 1;
 
-        snprintf(msg, sizeof(msg),
-                 "ESP SA %08x (%s) reached its %s; rekeying is not implemented yet", spi,
-                 dir == ESP_DIR_IN ? "in" : "out",
-                 (events & ESP_EVENT_HARD_LIFETIME) ? "hard lifetime" : "soft lifetime");
-        inbox_push(ud, true, msg, strlen(msg));
+        (void)dir;
+        it->event = true;
+        it->spi = spi;
+        it->bits = events;
+        g_mutex_lock(&e->inbox_lock);
+        if (g_queue_get_length(&e->inbox) < 256)
+                g_queue_push_tail(&e->inbox, it);
+        else
+                g_free(it);
+        g_mutex_unlock(&e->inbox_lock);
+        (void)!write(e->inbox_fd, &one, sizeof(one));
+}
+
+static void sa_event(struct engine *e, uint32_t spi, unsigned bits)
+{
+        int r;
+
+        if (!e->ini || e->torn_down)
+                return;
+        engine_log(e, LOG_INFO, "ESP SA %08x reached its %s: rekeying", spi,
+                   (bits & ESP_EVENT_HARD_LIFETIME)  ? "hard lifetime"
+                   : (bits & ESP_EVENT_SEQ_REKEY) ? "sequence number limit"
+                                                  : "soft lifetime");
+        r = ike_initiator_rekey_child(e->ini, spi, engine_now_ms());
+        if (r < 0 && r != -ENOENT)
+                engine_log(e, LOG_WARNING, "cannot rekey ESP SA %08x: %s", spi, g_strerror(-r));
+        run_actions_batch(e);
 }
 
 static gboolean on_inbox(gint fd, GIOCondition cond, gpointer data)
@@ -525,7 +679,9 @@ static gboolean on_inbox(gint fd, GIOCondition cond, gpointer data)
                 g_mutex_unlock(&e->inbox_lock);
                 if (!it)
                         break;
-                if (it->log)
+                if (it->event)
+                        sa_event(e, it->spi, it->bits);
+                else if (it->log)
                         engine_log(e, LOG_INFO, "datapath: %s", (const char *)it->data);
                 else
                         deliver(e, it->data, it->len, true);
@@ -601,6 +757,9 @@ static void begin_connect(struct engine *e)
 {
         int r;
 
+        if (e->torn_down)
+                return;
+
         /* need_secret may be answered from inside the callback: deferred. */
         e->in_actions++;
         r = engine_setup(e);
@@ -608,11 +767,16 @@ static void begin_connect(struct engine *e)
 
         if (r == -EAGAIN || r < 0)
                 return; /* a question is out, or the failure is reported */
-        e->src500 = watch_fd(e, e->p.udp_fd_500);
-        e->src4500 = watch_fd(e, e->p.udp_fd_4500);
-        e->inbox_src = g_unix_fd_source_new(e->inbox_fd, G_IO_IN);
-        g_source_set_callback(e->inbox_src, (GSourceFunc)(void (*)(void))on_inbox, e, NULL);
-        g_source_attach(e->inbox_src, e->ctx);
+        if (!e->src500)
+                e->src500 = watch_fd(e, e->p.udp_fd_500);
+        if (!e->src4500 && !e->dp) /* the datapath reads 4500 once it runs */
+                e->src4500 = watch_fd(e, e->p.udp_fd_4500);
+        if (!e->inbox_src) {
+                e->inbox_src = g_unix_fd_source_new(e->inbox_fd, G_IO_IN);
+                g_source_set_callback(e->inbox_src, (GSourceFunc)(void (*)(void))on_inbox, e,
+                                      NULL);
+                g_source_attach(e->inbox_src, e->ctx);
+        }
         {
                 char addr[INET6_ADDRSTRLEN] = "?";
                 const struct sockaddr_storage *g = &e->p.gateway;
@@ -676,6 +840,14 @@ int engine_provide_secret(struct engine *e, enum engine_secret_kind kind, const 
                 enum eap_secret_kind k = kind == ENGINE_SECRET_PASSWORD ? EAP_SECRET_PASSWORD
                                                                         : EAP_SECRET_KEY_PASSPHRASE;
 
+                /* Held in memory for this session's reconnects only (wiped
+                 * by engine_free), never written anywhere. */
+                if (kind == ENGINE_SECRET_PASSWORD) {
+                        if (e->password)
+                                secure_free(e->password, strlen(e->password));
+                        e->password = g_strndup(secret, len);
+                }
+
                 (void)ike_initiator_provide_secret(e->ini, k, SLICE(secret, len), engine_now_ms());
                 run_actions_batch(e);
                 return 0;
@@ -711,7 +883,8 @@ void engine_disconnect(struct engine *e)
                 defer(e);
                 return;
         }
-        if (!e->ini || !e->started) {
+        if (!e->ini || !e->started || e->retry) {
+                /* not started, or waiting to reconnect: nothing to delete */
                 teardown(e);
                 set_state(e, ENGINE_STATE_DISCONNECTED);
                 return;

@@ -45,7 +45,8 @@ enum engine_state {
         ENGINE_STATE_CONNECTING,     /* IKE_SA_INIT */
         ENGINE_STATE_AUTHENTICATING, /* IKE_AUTH (EAP rounds included) */
         ENGINE_STATE_CONNECTED,      /* CHILD SA up, configuration applied */
-        ENGINE_STATE_RECONNECTING,   /* reserved for reconnects (not produced yet) */
+        ENGINE_STATE_RECONNECTING,   /* the gateway was lost: reconnecting with back-off,
+                                      * TUN, routes and kill switch kept */
         ENGINE_STATE_DISCONNECTING,  /* DELETE sent, waiting for the answer */
         ENGINE_STATE_FAILED,         /* terminal; engine_error says why */
         ENGINE_STATE__COUNT,

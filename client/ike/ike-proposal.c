@@ -168,12 +168,16 @@ int ini_check_chosen(const struct ike_sa *sa, const struct proposal_list *list, 
         ours = &offer.p[p->num - 1];
         ch.num = p->num;
         if (protocol == IKEV2_PROTO_IKE) {
-                /* RFC 7296 3.3.1: no SPI in the proposals of IKE_SA_INIT. */
-                if (p->spi.len != 0) {
-                        snprintf(why, why_size, "IKE proposal with a %zu-octet SPI (must be none)",
+                /* RFC 7296 3.3.1: no SPI in the proposals of IKE_SA_INIT;
+                 * 8 octets when rekeying (the caller tells which by
+                 * checking spi_len). */
+                if (p->spi.len != 0 && p->spi.len != 8) {
+                        snprintf(why, why_size, "IKE proposal with a %zu-octet SPI (0 or 8)",
                                  p->spi.len);
                         return -EPROTO;
                 }
+                memcpy(ch.spi, p->spi.ptr, p->spi.len);
+                ch.spi_len = p->spi.len;
         } else {
                 if (p->spi.len != 4 || ini_get_be32(p->spi.ptr) == 0) {
                         snprintf(why, why_size, "ESP proposal with a bad SPI (%zu octets)",
@@ -253,7 +257,7 @@ int ini_check_chosen(const struct ike_sa *sa, const struct proposal_list *list, 
                         return -EPROTO;
                 }
         } else {
-                if (ch.has_dh && ch.dh != IKEV2_DH_NONE) {
+                if (strip_dh && ch.has_dh && ch.dh != IKEV2_DH_NONE) {
                         snprintf(why, why_size,
                                  "the gateway chose a DH group for the CHILD SA "
                                  "of IKE_AUTH");
@@ -323,4 +327,136 @@ void ini_format_sa_payload(const struct ike_sa *sa, char *buf, size_t size)
                                 transform_text(x->type, x->id, x->key_length, t, sizeof(t)));
                 }
         }
+}
+
+/* ------------------------------------------------------------------ answering proposals */
+
+/* The first transform of type in p that ours offers (bits included). */
+static bool pick(const struct ike_proposal *p, const struct proposal *ours, uint8_t protocol,
+                 uint8_t type, uint16_t *ret_id, uint16_t *ret_bits, bool *ret_present)
+{
+        *ret_present = false;
+        for (size_t i = 0; i < p->n_transforms; i++) {
+                const struct ike_transform *t = &p->transforms[i];
+
+                if (t->type != type)
+                        continue;
+                *ret_present = true;
+                if (t->n_attrs > 1)
+                        continue;
+                if (offered(ours, protocol, type, t->id, t->key_length)) {
+                        *ret_id = t->id;
+                        *ret_bits = t->key_length;
+                        return true;
+                }
+        }
+        return false;
+}
+
+/* A DH group of theirs we implement (the gateway wants PFS our profile did
+ * not ask for: better PFS than no tunnel). */
+static bool pick_any_dh(const struct ike_proposal *p, uint16_t *ret)
+{
+        for (size_t i = 0; i < p->n_transforms; i++)
+                if (p->transforms[i].type == IKEV2_TRANSFORM_DH &&
+                    p->transforms[i].id != IKEV2_DH_NONE &&
+                    crypto_dh_lookup(p->transforms[i].id)) {
+                        *ret = p->transforms[i].id;
+                        return true;
+                }
+        return false;
+}
+
+int ini_choose_proposal(const struct ike_sa *sa, const struct proposal_list *list,
+                        uint8_t protocol, bool want_dh, struct ini_chosen *ret)
+{
+        struct proposal_list offer;
+
+        offer_list(list, false, &offer);
+        for (size_t i = 0; i < sa->n_proposals; i++) {
+                const struct ike_proposal *p = &sa->proposals[i];
+                size_t spi_len = protocol == IKEV2_PROTO_IKE ? 8 : 4;
+
+                if (p->protocol != protocol || p->spi.len != spi_len)
+                        continue;
+                for (size_t k = 0; k < offer.n; k++) {
+                        const struct proposal *q = &offer.p[k];
+                        struct ini_chosen ch = {.num = p->num};
+                        uint16_t bits = 0, id = 0;
+                        bool present;
+
+                        if (!pick(p, q, protocol, IKEV2_TRANSFORM_ENCR, &ch.encr, &ch.encr_bits,
+                                  &present))
+                                continue;
+                        if (protocol == IKEV2_PROTO_IKE &&
+                            !pick(p, q, protocol, IKEV2_TRANSFORM_PRF, &ch.prf, &bits, &present))
+                                continue;
+                        if (q->aead) {
+                                ch.integ = IKEV2_INTEG_NONE;
+                        } else if (!pick(p, q, protocol, IKEV2_TRANSFORM_INTEG, &ch.integ, &bits,
+                                         &present)) {
+                                continue;
+                        }
+                        if (pick(p, q, protocol, IKEV2_TRANSFORM_DH, &id, &bits, &present) &&
+                            id != IKEV2_DH_NONE) {
+                                ch.dh = id;
+                                ch.has_dh = true;
+                        } else if (present && want_dh && pick_any_dh(p, &id)) {
+                                ch.dh = id;
+                                ch.has_dh = true;
+                        }
+                        if (protocol == IKEV2_PROTO_IKE && !ch.has_dh)
+                                continue;
+                        if (want_dh != ch.has_dh && protocol == IKEV2_PROTO_ESP)
+                                continue; /* a KE payload needs a group, and no KE none */
+                        if (protocol == IKEV2_PROTO_ESP) {
+                                if (pick(p, q, protocol, IKEV2_TRANSFORM_ESN, &ch.esn, &bits,
+                                         &present)) {
+                                        ch.has_esn = true;
+                                } else if (!present) {
+                                        ch.esn = IKEV2_ESN_NO;
+                                } else {
+                                        continue;
+                                }
+                        }
+                        {
+                                struct crypto_suite s;
+
+                                if (crypto_suite_lookup(ch.encr, ch.encr_bits, ch.integ, 0, &s,
+                                                        NULL) < 0)
+                                        continue;
+                        }
+                        memcpy(ch.spi, p->spi.ptr, spi_len);
+                        ch.spi_len = spi_len;
+                        *ret = ch;
+                        return 0;
+                }
+        }
+        return -ENOENT;
+}
+
+int ini_add_chosen_sa(struct ike_chain *c, const struct ini_chosen *cho, uint8_t protocol,
+                      const uint8_t *spi, size_t spi_len)
+{
+        struct ike_transform tr[5];
+        struct ike_proposal prop;
+        size_t n = 0;
+
+        add_transform(tr, &n, IKEV2_TRANSFORM_ENCR, cho->encr, cho->encr_bits);
+        if (protocol == IKEV2_PROTO_IKE)
+                add_transform(tr, &n, IKEV2_TRANSFORM_PRF, cho->prf, 0);
+        if (cho->integ != IKEV2_INTEG_NONE)
+                add_transform(tr, &n, IKEV2_TRANSFORM_INTEG, cho->integ, 0);
+        if (cho->has_dh)
+                add_transform(tr, &n, IKEV2_TRANSFORM_DH, cho->dh, 0);
+        if (protocol == IKEV2_PROTO_ESP)
+                add_transform(tr, &n, IKEV2_TRANSFORM_ESN, cho->esn, 0);
+        prop = (struct ike_proposal){
+                .num = cho->num,
+                .protocol = protocol,
+                .spi = SLICE(spi, spi_len),
+                .transforms = tr,
+                .n_transforms = n,
+        };
+        return ike_chain_add_sa(c, &prop, 1);
 }

@@ -50,8 +50,14 @@ struct ini_task_ops {
 extern const struct ini_task_ops ini_task_sa_init;
 extern const struct ini_task_ops ini_task_auth;
 extern const struct ini_task_ops ini_task_delete;
+extern const struct ini_task_ops ini_task_liveness;     /* task-info.c, DPD */
+extern const struct ini_task_ops ini_task_child_rekey;  /* task-child.c */
+extern const struct ini_task_ops ini_task_child_delete; /* task-child.c */
+extern const struct ini_task_ops ini_task_ike_rekey;    /* task-ike-rekey.c */
+extern const struct ini_task_ops ini_task_mobike;       /* task-mobike.c */
 
-#define INI_MAX_TASKS 4
+#define INI_MAX_TASKS 8
+#define INI_MAX_CHILDREN 4 /* CHILD SAs held at once around rekeys (current + old ones) */
 
 /* A request in flight: the datagrams exactly as sent (RFC 7296 2.1:
  * retransmissions are identical), its timer. */
@@ -127,6 +133,59 @@ struct ini_auth {
         struct bytes key_i, key_r; /* AUTH keys after EAP: the MSK, or SK_pi / SK_pr */
 };
 
+/* A CHILD SA the datapath holds. */
+struct ini_child_ref {
+        bool used;
+        bool deleting; /* in our DELETE request (or about to be) */
+        uint32_t spi_in, spi_out;
+};
+
+/* Our CHILD SA rekey in flight (RFC 7296 1.3.3). */
+struct ini_child_rekey {
+        bool active;
+        uint32_t old_spi_in, old_spi_out;
+        uint32_t new_spi_in;
+        struct bytes ni;
+        struct crypto_dh *dh; /* PFS */
+        uint16_t dh_group;
+        unsigned ke_rounds;
+        /* RFC 7296 2.8.1: the gateway rekeyed the same SA meanwhile (we
+         * answered and installed its new SA): the exchange with the lowest
+         * nonce made the redundant SA. */
+        bool collided;
+        uint32_t peer_spi_in, peer_spi_out;
+        struct bytes peer_min_nonce;
+};
+
+/* The IKE SA before a rekey, kept for its DELETE exchange (RFC 7296 2.18). */
+struct ini_retired {
+        bool active;
+        uint8_t spi_i[8], spi_r[8];
+        bool we_initiator;
+        struct crypto_aead *aead_out, *aead_in;
+        uint32_t peer_msgid;              /* the gateway's next request on it */
+        struct ini_response_cache cache;  /* our last answer on it */
+        bool deleting;                    /* our DELETE on it is out */
+        uint32_t del_msgid;
+        struct bytes *dgrams;
+        size_t n_dgrams;
+        unsigned retransmits;
+        uint64_t deadline, give_up_at;
+        uint32_t timeout;
+};
+
+/* Our IKE SA rekey in flight, or the gateway's waiting for our answer to
+ * leave before the new SA takes over. */
+struct ini_ike_rekey {
+        uint8_t spi[8]; /* our new SPI */
+        struct bytes ni;
+        struct crypto_dh *dh;
+        bool pending; /* the gateway's: switch after the answer went out */
+        uint8_t p_spi_i[8], p_spi_r[8];
+        struct ike_keys p_keys;
+        struct crypto_aead *p_out, *p_in;
+};
+
 struct ike_initiator {
         /* configuration (copied) */
         struct tsu_rng rng;
@@ -154,6 +213,10 @@ struct ike_initiator {
         uint16_t fragment_size;
         uint32_t child_lifetime_s, child_rekey_s;
         int64_t unix_time;
+        uint32_t dpd_ms;
+        uint32_t ike_lifetime_s, ike_rekey_s, reauth_s;
+        bool mobike, follow_redirects, no_initial_contact;
+        struct ike_addr redirected_from;
 
         /* life */
         enum ike_state state;
@@ -212,6 +275,26 @@ struct ike_initiator {
         struct ike_child_sa child;
         struct ike_child_keys child_keys;
         struct ike_net_config net;
+
+        /* staying connected */
+        bool we_initiator;  /* the original initiator of the current IKE SA (false once
+                             * the gateway rekeyed it, RFC 7296 2.18) */
+        uint64_t last_rx;   /* the gateway was last heard of (IKE or ESP) */
+        uint64_t ike_since; /* the current IKE SA was made */
+        uint64_t ike_rekey_at, child_rekey_at, reauth_at; /* UINT64_MAX: none */
+        /* The gateway rekeyed the CHILD SA: its new outbound SA goes in
+         * when the old one is deleted, or at this time (UINT64_MAX: not
+         * pending); the keys wait in child_keys. */
+        uint64_t child_out_at;
+        bool reauth_sent;
+        bool peer_mobike;
+        uint8_t cookie2[16];
+        struct ini_child_ref children[INI_MAX_CHILDREN]; /* [0..] old SAs to delete */
+        struct ini_child_rekey crk;
+        struct ini_ike_rekey irk;
+        struct ini_retired retired;
+        unsigned n_child_rekeys, n_ike_rekeys;
+        bool established_once;
 };
 
 /* ------------------------------------------------------------------ initiator.c */
@@ -308,6 +391,78 @@ void ini_reject_peer_request(struct ike_initiator *ini, const struct ike_header 
 /* An error notify in a response, mapped to a failure. */
 enum ini_task_result ini_fail_notify(struct ike_initiator *ini, const struct ike_notify *n,
                                      const char *exchange);
+
+/* ------------------------------------------------------------------ initiator.c (stay) */
+/* Starts an API call: forgets the previous call's actions, moves the clock. */
+void ini_begin(struct ike_initiator *ini, uint64_t now);
+/* Queues a task unless it is queued or running already. */
+int ini_task_queue(struct ike_initiator *ini, const struct ini_task_ops *t);
+bool ini_task_pending(const struct ike_initiator *ini, const struct ini_task_ops *t);
+/* Starts the next task when the window is free. */
+void ini_run_tasks(struct ike_initiator *ini);
+/* Our header flags: I when we are the original initiator (RFC 7296 3.1). */
+uint8_t ini_flags(const struct ike_initiator *ini);
+/* The timers of an established SA: DPD, rekeys, reauthentication. */
+void ini_schedule_child_rekey(struct ike_initiator *ini);
+void ini_schedule_ike(struct ike_initiator *ini);
+/* A uniformly random value in [0, n). */
+uint64_t ini_random_below(struct ike_initiator *ini, uint64_t n);
+/* The gateway rekeyed or we rekeyed the IKE SA: the new one becomes
+ * current, the old one is retired (we_delete: we send its DELETE). Takes
+ * keys and contexts. */
+void ini_switch_ike_sa(struct ike_initiator *ini, const uint8_t spi_i[static 8],
+                       const uint8_t spi_r[static 8], bool we_initiator, struct ike_keys *keys,
+                       struct crypto_aead *out, struct crypto_aead *in, bool we_delete);
+/* Protects m with the retired SA's keys (for answers on it). */
+int ini_protect_retired(struct ike_initiator *ini, struct ike_message *m, struct bytes **ret,
+                        size_t *ret_n);
+
+/* ------------------------------------------------------------------ task-child.c */
+/* The gateway's CREATE_CHILD_SA request (CHILD SA rekey, or an IKE SA
+ * rekey handed on to task-ike-rekey.c). Fills resp. */
+void ini_child_respond(struct ike_initiator *ini, const struct ike_message *req,
+                       struct ike_message *resp);
+/* A DELETE of ESP SPIs from the gateway: fills resp with ours, emits
+ * REMOVE_CHILD; returns true when the current CHILD SA was deleted. */
+bool ini_child_deleted(struct ike_initiator *ini, const struct ike_delete *d,
+                       struct ike_message *resp);
+/* Remembers an old CHILD SA until it is deleted. */
+void ini_child_keep_old(struct ike_initiator *ini, uint32_t spi_in, uint32_t spi_out,
+                        bool we_delete);
+void ini_emit_remove(struct ike_initiator *ini, uint32_t spi_in, uint32_t spi_out);
+/* Installs the pending outbound half of a rekey the gateway started. */
+void ini_child_switch_out(struct ike_initiator *ini);
+/* A new CHILD SA from keys (KEYMAT with initiator = who started the
+ * exchange): becomes current, INSTALL_CHILD. */
+int ini_child_install(struct ike_initiator *ini, const struct crypto_suite *suite,
+                      const struct ini_chosen *cho, uint32_t spi_in, uint32_t spi_out,
+                      struct slice g_ir, struct slice ni, struct slice nr, bool we_started);
+/* ESP proposals we accept for a CHILD SA from the gateway (its SA payload):
+ * the first of its proposals that matches one of ours. */
+int ini_choose_proposal(const struct ike_sa *sa, const struct proposal_list *ours,
+                        uint8_t protocol, bool want_dh, struct ini_chosen *ret);
+/* Adds our answer SA payload (one proposal) for cho. */
+int ini_add_chosen_sa(struct ike_chain *c, const struct ini_chosen *cho, uint8_t protocol,
+                      const uint8_t *spi, size_t spi_len);
+int ini_nonce_cmp(struct slice a, struct slice b);
+
+/* ------------------------------------------------------------------ task-ike-rekey.c */
+void ini_ike_rekey_respond(struct ike_initiator *ini, const struct ike_message *req,
+                           struct ike_message *resp);
+void ini_ike_rekey_free(struct ike_initiator *ini);
+/* After the answer to the gateway's IKE SA rekey went out: switch. */
+void ini_ike_rekey_commit(struct ike_initiator *ini);
+
+/* ------------------------------------------------------------------ task-sa-init.c */
+int ini_random_nonce(struct ike_initiator *ini, struct bytes *ret);
+int ini_random_nonzero(struct ike_initiator *ini, uint8_t *buf, size_t n);
+
+/* ------------------------------------------------------------------ task-info.c (redirect) */
+/* RFC 5685: a REDIRECT notify. nonce: what its nonce data must be (Ni in
+ * IKE_SA_INIT), or an empty slice where it carries none. Emits REDIRECT
+ * when the profile lets us follow, then fails with IKE_FAIL_REDIRECT. */
+enum ini_task_result ini_redirect(struct ike_initiator *ini, const struct ike_notify *n,
+                                  const char *where, struct slice nonce);
 
 /* ------------------------------------------------------------------ helpers */
 static inline void ini_put_be32(uint8_t *p, uint32_t v)

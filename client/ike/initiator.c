@@ -44,6 +44,7 @@ const char *ike_fail_name(enum ike_fail f)
                 [IKE_FAIL_REDIRECT] = "redirected",
                 [IKE_FAIL_TEMPORARY] = "temporary-failure",
                 [IKE_FAIL_INTERNAL] = "internal",
+                [IKE_FAIL_DEAD] = "dead-peer",
         };
 
         return (size_t)f < ARRAY_SIZE(names) && names[f] ? names[f] : "unknown";
@@ -74,7 +75,8 @@ static void actions_clear(struct ike_initiator *ini)
 {
         /* The CHILD SA keys were handed out with INSTALL_CHILD: valid until
          * the next call only. */
-        if (ini->child_keys.encr_i.ptr || ini->child_keys.encr_r.ptr) {
+        if ((ini->child_keys.encr_i.ptr || ini->child_keys.encr_r.ptr) &&
+            ini->child_out_at == UINT64_MAX) {
                 ike_child_keys_wipe(&ini->child_keys);
                 ini->child.encr_in = ini->child.encr_out = SLICE(NULL, 0);
                 ini->child.integ_in = ini->child.integ_out = SLICE(NULL, 0);
@@ -175,6 +177,18 @@ void ini_close(struct ike_initiator *ini)
         ini->n_tasks = 0;
         ini_frag_reset(&ini->frag);
         if (ini->state != IKE_STATE_CLOSED) {
+                /* Every CHILD SA the driver holds goes with the IKE SA (RFC
+                 * 7296 1.4.1): old ones around a rekey, then the current one. */
+                for (size_t i = 0; i < INI_MAX_CHILDREN; i++)
+                        if (ini->children[i].used) {
+                                ini_emit_remove(ini, ini->children[i].spi_in,
+                                                ini->children[i].spi_out);
+                                ini->children[i] = (struct ini_child_ref){0};
+                        }
+                if (ini->child_installed) {
+                        ini_emit_remove(ini, ini->child_spi_in, ini->child_spi_out);
+                        ini->child_installed = false;
+                }
                 ini_set_state(ini, IKE_STATE_CLOSED);
                 (void)ini_action(ini, IKE_ACTION_CLOSED);
         }
@@ -379,6 +393,18 @@ int ike_initiator_new(const struct ike_initiator_config *c, struct ike_initiator
         ini->child_lifetime_s = c->child_lifetime_s;
         ini->child_rekey_s = c->child_rekey_s;
         ini->unix_time = c->unix_time;
+        ini->dpd_ms = c->dpd_interval_s > UINT32_MAX / 1000 ? UINT32_MAX : c->dpd_interval_s * 1000u;
+        ini->ike_lifetime_s = c->ike_lifetime_s;
+        ini->ike_rekey_s = c->ike_rekey_s;
+        ini->reauth_s = c->reauth_s;
+        ini->mobike = c->mobike;
+        ini->follow_redirects = c->follow_redirects;
+        ini->no_initial_contact = c->no_initial_contact;
+        if (c->redirected_from.family == 4 || c->redirected_from.family == 6)
+                ini->redirected_from = c->redirected_from;
+        ini->we_initiator = true;
+        ini->ike_rekey_at = ini->child_rekey_at = ini->reauth_at = UINT64_MAX;
+        ini->child_out_at = UINT64_MAX;
         /* A gateway that only listens on 4500 gets the marker from the start. */
         ini->natt = ini->remote.port == IKEV2_NATT_PORT;
         *ret = ini;
@@ -388,6 +414,15 @@ fail:
         if (ret_why)
                 *ret_why = "out of memory";
         return r;
+}
+
+static void retired_free(struct ini_retired *r)
+{
+        crypto_aead_free(r->aead_out);
+        crypto_aead_free(r->aead_in);
+        ini_dgrams_free(r->cache.dgrams, r->cache.n_dgrams);
+        ini_dgrams_free(r->dgrams, r->n_dgrams);
+        *r = (struct ini_retired){0};
 }
 
 void ike_initiator_free(struct ike_initiator *ini)
@@ -426,6 +461,11 @@ void ike_initiator_free(struct ike_initiator *ini)
         bytes_free_secret(&ini->auth.key_i);
         bytes_free_secret(&ini->auth.key_r);
         ike_child_keys_wipe(&ini->child_keys);
+        bytes_free_secret(&ini->crk.ni);
+        bytes_free(&ini->crk.peer_min_nonce);
+        crypto_dh_free(ini->crk.dh);
+        ini_ike_rekey_free(ini);
+        retired_free(&ini->retired);
         secure_wipe(ini, sizeof(*ini));
         free(ini);
 }
@@ -517,7 +557,7 @@ static void send_request(struct ike_initiator *ini)
         m->hdr.spi_i = ini_spi_u64(ini->spi_i);
         m->hdr.spi_r = task->exchange == IKEV2_EXCHANGE_IKE_SA_INIT ? 0 : ini_spi_u64(ini->spi_r);
         m->hdr.exchange = task->exchange;
-        m->hdr.flags = IKEV2_FLAG_INITIATOR;
+        m->hdr.flags = ini_flags(ini);
         m->hdr.message_id = ini->next_msgid;
         r = task->build(ini, m);
         if (ini->state == IKE_STATE_CLOSED)
@@ -559,6 +599,11 @@ static void send_request(struct ike_initiator *ini)
         emit_dgrams(ini, d, n);
 }
 
+uint8_t ini_flags(const struct ike_initiator *ini)
+{
+        return ini->we_initiator ? IKEV2_FLAG_INITIATOR : 0;
+}
+
 /* Runs the queue until a request is out, input is awaited or it is empty. */
 static void run_tasks(struct ike_initiator *ini)
 {
@@ -585,6 +630,26 @@ static int task_push(struct ike_initiator *ini, const struct ini_task_ops *t)
         return 0;
 }
 
+bool ini_task_pending(const struct ike_initiator *ini, const struct ini_task_ops *t)
+{
+        for (size_t i = 0; i < ini->n_tasks; i++)
+                if (ini->tasks[i] == t)
+                        return true;
+        return false;
+}
+
+int ini_task_queue(struct ike_initiator *ini, const struct ini_task_ops *t)
+{
+        if (ini_task_pending(ini, t))
+                return 0;
+        return task_push(ini, t);
+}
+
+void ini_run_tasks(struct ike_initiator *ini)
+{
+        run_tasks(ini);
+}
+
 int ini_send_oneshot(struct ike_initiator *ini, uint8_t exchange, struct ike_message *m)
 {
         struct bytes *d = NULL;
@@ -596,7 +661,7 @@ int ini_send_oneshot(struct ike_initiator *ini, uint8_t exchange, struct ike_mes
         m->hdr.spi_i = ini_spi_u64(ini->spi_i);
         m->hdr.spi_r = ini_spi_u64(ini->spi_r);
         m->hdr.exchange = exchange;
-        m->hdr.flags = IKEV2_FLAG_INITIATOR;
+        m->hdr.flags = ini_flags(ini);
         m->hdr.message_id = ini->next_msgid++;
         r = ini_protect(ini, m, false, &d, &n);
         if (r < 0)
@@ -608,7 +673,7 @@ int ini_send_oneshot(struct ike_initiator *ini, uint8_t exchange, struct ike_mes
 
 /* ------------------------------------------------------------------ API */
 
-static void begin(struct ike_initiator *ini, uint64_t now)
+void ini_begin(struct ike_initiator *ini, uint64_t now)
 {
         actions_clear(ini);
         if (now > ini->now)
@@ -619,7 +684,7 @@ int ike_initiator_start(struct ike_initiator *ini, uint64_t now_ms)
 {
         if (!ini)
                 return -EINVAL;
-        begin(ini, now_ms);
+        ini_begin(ini, now_ms);
         if (ini->state != IKE_STATE_IDLE)
                 return -EALREADY;
         ini->started = ini->now;
@@ -638,11 +703,22 @@ static void timeout_fail(struct ike_initiator *ini)
         char host[300];
 
         snprintf(host, sizeof(host), "%s", ini->gateway_host);
-        if (q->task == &ini_task_delete) {
+        if (q->task == &ini_task_delete || ini->state == IKE_STATE_DELETING) {
                 ini_log(ini, IKE_LOG_WARNING,
                         "no answer to our DELETE from %s after %llu s; closing anyway", host,
                         (unsigned long long)secs);
                 ini_close(ini);
+                return;
+        }
+        if (ini->established_once) {
+                /* RFC 7296 2.4: an established SA whose peer stops answering
+                 * (or answers only with what cannot be used) is dead; the
+                 * driver reconnects. */
+                ini_fail(ini, IKE_FAIL_DEAD, 0,
+                         "gateway %s is gone: no %sanswer to %s (message %u) after %llu s and "
+                         "%u retransmissions",
+                         host, q->malformed ? "usable " : "", q->task->name, q->msgid,
+                         (unsigned long long)secs, q->retransmits);
                 return;
         }
         /* The gateway did answer, but nothing it sent could be used: that
@@ -667,25 +743,57 @@ static void timeout_fail(struct ike_initiator *ini)
                  q->unauthenticated ? q->why : "", q->unauthenticated ? ")" : "");
 }
 
-int ike_initiator_tick(struct ike_initiator *ini, uint64_t now_ms)
-{
-        struct ini_request *q;
+static void retired_tick(struct ike_initiator *ini);
 
-        if (!ini)
-                return -EINVAL;
-        begin(ini, now_ms);
-        q = &ini->req;
+/* Timers of an established IKE SA: reauthentication, rekeys, DPD. */
+static void periodic(struct ike_initiator *ini)
+{
+        if (ini->state != IKE_STATE_ESTABLISHED)
+                return;
+        if (ini->now >= ini->child_out_at) {
+                ini_log(ini, IKE_LOG_INFO,
+                        "the gateway did not delete the CHILD SA it rekeyed: sending on the new "
+                        "one anyway");
+                ini_child_switch_out(ini);
+        }
+        if (ini->now >= ini->reauth_at && !ini->reauth_sent) {
+                ini->reauth_sent = true;
+                ini_log(ini, IKE_LOG_INFO, "re-authentication is due (RFC 4478)");
+                (void)ini_action(ini, IKE_ACTION_REAUTH);
+        }
+        if (ini->now >= ini->ike_rekey_at) {
+                ini->ike_rekey_at = UINT64_MAX;
+                (void)ini_task_queue(ini, &ini_task_ike_rekey);
+        }
+        if (ini->now >= ini->child_rekey_at) {
+                ini->child_rekey_at = UINT64_MAX;
+                if (ini->child_installed && !ini->crk.active)
+                        (void)ini_task_queue(ini, &ini_task_child_rekey);
+        }
+        if (ini->dpd_ms && !ini->req.active && ini->n_tasks == 0 &&
+            ini->now - ini->last_rx >= ini->dpd_ms) {
+                ini_log(ini, IKE_LOG_DEBUG, "nothing from the gateway for %llu s: liveness check",
+                        (unsigned long long)((ini->now - ini->last_rx) / 1000));
+                (void)ini_task_queue(ini, &ini_task_liveness);
+        }
+        run_tasks(ini);
+}
+
+static void request_tick(struct ike_initiator *ini)
+{
+        struct ini_request *q = &ini->req;
+
         if (!q->active || ini->state == IKE_STATE_CLOSED)
-                return 0;
+                return;
         if (ini->now >= q->give_up_at) {
                 timeout_fail(ini);
-                return 0;
+                return;
         }
         if (ini->now < q->deadline)
-                return 0;
+                return;
         if (q->retransmits >= ini->rt.tries) {
                 timeout_fail(ini);
-                return 0;
+                return;
         }
         q->retransmits++;
         q->timeout = next_timeout(ini, q->timeout);
@@ -701,14 +809,48 @@ int ike_initiator_tick(struct ike_initiator *ini, uint64_t now_ms)
                 emit_dgrams(ini, q->dgrams, q->n_dgrams);
                 ini->natt = natt;
         }
+}
+
+int ike_initiator_tick(struct ike_initiator *ini, uint64_t now_ms)
+{
+        if (!ini)
+                return -EINVAL;
+        ini_begin(ini, now_ms);
+        if (ini->state == IKE_STATE_CLOSED || ini->state == IKE_STATE_IDLE)
+                return 0;
+        request_tick(ini);
+        if (ini->state == IKE_STATE_CLOSED)
+                return 0;
+        retired_tick(ini);
+        periodic(ini);
         return 0;
 }
 
 uint64_t ike_initiator_next_timer(const struct ike_initiator *ini)
 {
-        if (!ini || !ini->req.active || ini->state == IKE_STATE_CLOSED)
+        uint64_t t = UINT64_MAX;
+
+        if (!ini || ini->state == IKE_STATE_CLOSED || ini->state == IKE_STATE_IDLE)
                 return UINT64_MAX;
-        return MIN(ini->req.deadline, ini->req.give_up_at);
+        if (ini->req.active)
+                t = MIN(ini->req.deadline, ini->req.give_up_at);
+        if (ini->retired.active && ini->retired.deleting)
+        {
+                uint64_t rt = MIN(ini->retired.deadline, ini->retired.give_up_at);
+
+                t = MIN(t, rt);
+        }
+        if (ini->state == IKE_STATE_ESTABLISHED) {
+                if (!ini->reauth_sent)
+                        t = MIN(t, ini->reauth_at);
+                t = MIN(t, ini->ike_rekey_at);
+                t = MIN(t, ini->child_out_at);
+                if (!ini->crk.active)
+                        t = MIN(t, ini->child_rekey_at);
+                if (ini->dpd_ms && !ini->req.active && ini->n_tasks == 0)
+                        t = MIN(t, ini->last_rx + ini->dpd_ms);
+        }
+        return t;
 }
 
 const struct ike_action *ike_initiator_actions(const struct ike_initiator *ini, size_t *ret_n)
@@ -758,6 +900,9 @@ void ike_initiator_info(const struct ike_initiator *ini, struct ike_sa_info *ret
         ret->spi_in = ini->child_spi_in;
         ret->spi_out = ini->child_spi_out;
         snprintf(ret->peer_id, sizeof(ret->peer_id), "%s", ini->auth.peer_id);
+        ret->mobike = ini->mobike && ini->peer_mobike;
+        ret->child_rekeys = ini->n_child_rekeys;
+        ret->ike_rekeys = ini->n_ike_rekeys;
 }
 
 int ike_initiator_provide_secret(struct ike_initiator *ini, enum eap_secret_kind kind,
@@ -768,7 +913,7 @@ int ike_initiator_provide_secret(struct ike_initiator *ini, enum eap_secret_kind
 
         if (!ini)
                 return -EINVAL;
-        begin(ini, now_ms);
+        ini_begin(ini, now_ms);
         if (!ini->auth.waiting_secret || kind != ini->auth.secret_kind)
                 return -EALREADY;
         ini->auth.waiting_secret = false;
@@ -802,13 +947,19 @@ int ike_initiator_disconnect(struct ike_initiator *ini, uint64_t now_ms)
 {
         if (!ini)
                 return -EINVAL;
-        begin(ini, now_ms);
+        ini_begin(ini, now_ms);
         switch (ini->state) {
         case IKE_STATE_CLOSED:
         case IKE_STATE_DELETING:
                 return 0;
         case IKE_STATE_ESTABLISHED:
                 ini_set_state(ini, IKE_STATE_DELETING);
+                /* Nothing else is started now; an exchange in flight may
+                 * finish (window 1), within the same bounded wait. */
+                ini->n_tasks = ini->req.active ? 1 : 0;
+                if (ini->req.active)
+                        ini->req.give_up_at = MIN(ini->req.give_up_at,
+                                                  ini->now + ini->delete_timeout_ms);
                 if (task_push(ini, &ini_task_delete) < 0) {
                         ini_close(ini);
                         return 0;
@@ -901,7 +1052,8 @@ static void process_response(struct ike_initiator *ini, const struct ike_message
         res = task->process(ini, m);
         if (res == INI_TASK_FAILED || ini->state == IKE_STATE_CLOSED)
                 return;
-        if (res == INI_TASK_DONE)
+        /* After an IKE SA rekey the new SA counts from 0 (the switch set it). */
+        if (res == INI_TASK_DONE && task != &ini_task_ike_rekey)
                 ini->next_msgid = msgid + 1;
         if (res == INI_TASK_DONE) {
                 task_pop(ini);
@@ -997,6 +1149,7 @@ static void receive_response(struct ike_initiator *ini, struct bytes *raw,
                 drop_answer(ini, h, err.what, authentic);
                 return;
         }
+        ini->last_rx = ini->now;
         process_response(ini, m);
 }
 
@@ -1020,8 +1173,10 @@ static void receive_request(struct ike_initiator *ini, struct bytes *raw,
                 drop(ini, h, "no IKE SA for it");
                 return;
         }
-        if (ike_header_from_initiator(h)) {
-                drop(ini, h, "claims to come from the initiator (us)");
+        /* RFC 7296 3.1: the I flag says who made the IKE SA: us, unless the
+         * gateway rekeyed it (2.18). */
+        if (ike_header_from_initiator(h) == ini->we_initiator) {
+                drop(ini, h, "the Initiator flag names the wrong side");
                 return;
         }
         /* RFC 7296 2.3: we answer with window size 1: the next request, or a
@@ -1056,6 +1211,7 @@ static void receive_request(struct ike_initiator *ini, struct bytes *raw,
                         ini_reject_peer_request(ini, h, &err);
                 return;
         }
+        ini->last_rx = ini->now;
         if (ini->resp_cache.valid && h->message_id == ini->resp_cache.msgid) {
                 resend_cached(ini);
                 return;
@@ -1082,6 +1238,205 @@ void ini_cache_response(struct ike_initiator *ini, uint32_t msgid, struct bytes 
         emit_dgrams(ini, d, n);
 }
 
+/* ------------------------------------------------------------------ the retired IKE SA */
+
+/* Runs fn with the retired SA's contexts in place of the current ones. */
+static void swap_contexts(struct ike_initiator *ini)
+{
+        struct crypto_aead *o = ini->aead_out, *in = ini->aead_in;
+
+        ini->aead_out = ini->retired.aead_out;
+        ini->aead_in = ini->retired.aead_in;
+        ini->retired.aead_out = o;
+        ini->retired.aead_in = in;
+}
+
+int ini_protect_retired(struct ike_initiator *ini, struct ike_message *m, struct bytes **ret,
+                        size_t *ret_n)
+{
+        int r;
+
+        m->hdr.spi_i = ini_spi_u64(ini->retired.spi_i);
+        m->hdr.spi_r = ini_spi_u64(ini->retired.spi_r);
+        swap_contexts(ini);
+        r = ini_protect(ini, m, false, ret, ret_n);
+        swap_contexts(ini);
+        return r;
+}
+
+static void retired_send_delete(struct ike_initiator *ini)
+{
+        struct ini_retired *rt = &ini->retired;
+        _cleanup_ike_message_ struct ike_message *m = NULL;
+        struct bytes *d = NULL;
+        size_t n = 0;
+
+        if (ike_message_new(&m) < 0 ||
+            ike_chain_add_delete(&m->inner, IKEV2_PROTO_IKE, 0, 0, SLICE(NULL, 0)) < 0)
+                return;
+        m->hdr.exchange = IKEV2_EXCHANGE_INFORMATIONAL;
+        m->hdr.flags = rt->we_initiator ? IKEV2_FLAG_INITIATOR : 0;
+        m->hdr.message_id = rt->del_msgid;
+        if (ini_protect_retired(ini, m, &d, &n) < 0)
+                return;
+        rt->deleting = true;
+        rt->dgrams = d;
+        rt->n_dgrams = n;
+        rt->timeout = ini->rt.timeout_ms;
+        rt->deadline = ini->now + rt->timeout;
+        rt->give_up_at = ini->now + MAX(ini->delete_timeout_ms, 10000u);
+        ini_log(ini, IKE_LOG_DEBUG, "deleting the old IKE SA %016llx_i (message %u)",
+                (unsigned long long)ini_spi_u64(rt->spi_i), rt->del_msgid);
+        emit_dgrams(ini, d, n);
+}
+
+static void retired_tick(struct ike_initiator *ini)
+{
+        struct ini_retired *rt = &ini->retired;
+
+        if (!rt->active || !rt->deleting)
+                return;
+        if (ini->now >= rt->give_up_at || (ini->now >= rt->deadline && rt->retransmits >= 3)) {
+                ini_log(ini, IKE_LOG_INFO,
+                        "no answer to the DELETE of the old IKE SA; forgetting it anyway");
+                retired_free(rt);
+                return;
+        }
+        if (ini->now < rt->deadline)
+                return;
+        rt->retransmits++;
+        rt->timeout = next_timeout(ini, rt->timeout);
+        rt->deadline = ini->now + rt->timeout;
+        emit_dgrams(ini, rt->dgrams, rt->n_dgrams);
+}
+
+/* Something on the old IKE SA: the answer to our DELETE, or the gateway's
+ * requests (its DELETE after it rekeyed, retransmissions of its rekey
+ * request, a DELETE of an old CHILD SA). */
+static void receive_retired(struct ike_initiator *ini, struct bytes *raw,
+                            const struct ike_header *h)
+{
+        struct ini_retired *rt = &ini->retired;
+        _cleanup_ike_message_ struct ike_message *m = NULL;
+        _cleanup_ike_message_ struct ike_message *resp = NULL;
+        struct ike_error err = {0};
+        const char *why = NULL;
+        bool ike_deleted = false, authentic = false;
+        struct bytes *d = NULL;
+        size_t n = 0;
+        int r;
+
+        if (ike_header_is_response(h)) {
+                if (!rt->deleting || h->message_id != rt->del_msgid)
+                        return;
+        } else if (h->message_id != rt->peer_msgid &&
+                   !(rt->cache.valid && h->message_id == rt->cache.msgid)) {
+                drop(ini, h, "old IKE SA: outside the window");
+                return;
+        }
+        if (ike_message_parse(&m, SLICE_OF(*raw), &err) < 0 || !ike_message_sk(m))
+                return;
+        swap_contexts(ini);
+        r = unprotect(ini, raw, m, &err, &why, &authentic);
+        swap_contexts(ini);
+        if (r <= 0) {
+                if (r < 0 && why)
+                        drop(ini, h, why);
+                return;
+        }
+        ini->last_rx = ini->now;
+        if (ike_header_is_response(h)) {
+                ini_log(ini, IKE_LOG_INFO, "the old IKE SA %016llx_i is deleted",
+                        (unsigned long long)ini_spi_u64(rt->spi_i));
+                retired_free(rt);
+                return;
+        }
+        if (rt->cache.valid && h->message_id == rt->cache.msgid) {
+                emit_dgrams(ini, rt->cache.dgrams, rt->cache.n_dgrams);
+                return;
+        }
+        if (ike_message_check(m, &err) < 0 || ike_message_new(&resp) < 0)
+                return;
+        if (h->exchange == IKEV2_EXCHANGE_INFORMATIONAL) {
+                const struct ike_chain *c = ike_message_payloads(m);
+
+                for (size_t i = 0; i < c->n; i++) {
+                        const struct ike_payload *p = &c->items[i];
+
+                        if (p->type != IKEV2_PAYLOAD_DELETE)
+                                continue;
+                        if (p->u.del.protocol == IKEV2_PROTO_IKE)
+                                ike_deleted = true;
+                        else if (ini_child_deleted(ini, &p->u.del, resp))
+                                ini_log(ini, IKE_LOG_WARNING,
+                                        "the gateway deleted the current CHILD SA on the old "
+                                        "IKE SA");
+                }
+        } else if (h->exchange == IKEV2_EXCHANGE_CREATE_CHILD_SA) {
+                (void)ike_chain_add_notify(&resp->inner, 0, IKEV2_N_TEMPORARY_FAILURE,
+                                           SLICE(NULL, 0), SLICE(NULL, 0));
+        } else {
+                return;
+        }
+        resp->hdr.exchange = h->exchange;
+        resp->hdr.flags = IKEV2_FLAG_RESPONSE | (rt->we_initiator ? IKEV2_FLAG_INITIATOR : 0);
+        resp->hdr.message_id = h->message_id;
+        if (ini_protect_retired(ini, resp, &d, &n) < 0)
+                return;
+        ini_dgrams_free(rt->cache.dgrams, rt->cache.n_dgrams);
+        rt->cache = (struct ini_response_cache){
+                .valid = true, .msgid = h->message_id, .dgrams = d, .n_dgrams = n};
+        rt->peer_msgid = h->message_id + 1;
+        emit_dgrams(ini, d, n);
+        if (ike_deleted) {
+                ini_log(ini, IKE_LOG_INFO, "the gateway deleted the old IKE SA %016llx_i",
+                        (unsigned long long)ini_spi_u64(rt->spi_i));
+                retired_free(rt);
+        }
+}
+
+void ini_switch_ike_sa(struct ike_initiator *ini, const uint8_t spi_i[static 8],
+                       const uint8_t spi_r[static 8], bool we_initiator, struct ike_keys *keys,
+                       struct crypto_aead *out, struct crypto_aead *in, bool we_delete)
+{
+        struct ini_retired *rt = &ini->retired;
+        struct ike_action *a;
+
+        retired_free(rt);
+        rt->active = true;
+        memcpy(rt->spi_i, ini->spi_i, 8);
+        memcpy(rt->spi_r, ini->spi_r, 8);
+        rt->we_initiator = ini->we_initiator;
+        rt->aead_out = ini->aead_out;
+        rt->aead_in = ini->aead_in;
+        rt->peer_msgid = ini->peer_msgid;
+        rt->cache = ini->resp_cache;
+        rt->del_msgid = ini->next_msgid;
+        ini->resp_cache = (struct ini_response_cache){0};
+
+        memcpy(ini->spi_i, spi_i, 8);
+        memcpy(ini->spi_r, spi_r, 8);
+        ini->we_initiator = we_initiator;
+        ike_keys_wipe(&ini->keys);
+        ini->keys = *keys;
+        *keys = (struct ike_keys){0};
+        ini->aead_out = out;
+        ini->aead_in = in;
+        ini->next_msgid = 0;
+        ini->peer_msgid = 0;
+        ini_frag_reset(&ini->frag);
+        ini->n_ike_rekeys++;
+        a = ini_action(ini, IKE_ACTION_REKEYED);
+        if (a)
+                a->u.rekeyed.ike = true;
+        ini_log(ini, IKE_LOG_INFO, "IKE SA rekeyed: now %016llx_i %016llx_r (%s initiated it)",
+                (unsigned long long)ini_spi_u64(ini->spi_i),
+                (unsigned long long)ini_spi_u64(ini->spi_r), we_delete ? "we" : "the gateway");
+        ini_schedule_ike(ini);
+        if (we_delete)
+                retired_send_delete(ini);
+}
+
 int ike_initiator_receive(struct ike_initiator *ini, const uint8_t *msg, size_t len, bool natt,
                           uint64_t now_ms)
 {
@@ -1091,7 +1446,7 @@ int ike_initiator_receive(struct ike_initiator *ini, const uint8_t *msg, size_t 
 
         if (!ini || (!msg && len))
                 return -EINVAL;
-        begin(ini, now_ms);
+        ini_begin(ini, now_ms);
         (void)natt;
         if (ini->state == IKE_STATE_IDLE || ini->state == IKE_STATE_CLOSED)
                 return 0;
@@ -1100,6 +1455,15 @@ int ike_initiator_receive(struct ike_initiator *ini, const uint8_t *msg, size_t 
                 return 0;
         }
         if (h.spi_i != ini_spi_u64(ini->spi_i)) {
+                if (ini->retired.active && h.spi_i == ini_spi_u64(ini->retired.spi_i) &&
+                    h.spi_r == ini_spi_u64(ini->retired.spi_r) &&
+                    (h.version >> 4) == IKEV2_MAJOR_VERSION) {
+                        if (bytes_dup(&raw, SLICE(msg, len)) < 0)
+                                return -ENOMEM;
+                        receive_retired(ini, &raw, &h);
+                        bytes_free_secret(&raw);
+                        return 0;
+                }
                 ini_log(ini, IKE_LOG_DEBUG, "dropping a message for another IKE SA");
                 return 0;
         }

@@ -158,12 +158,41 @@ struct ike_initiator_config {
         bool fragmentation;         /* announce RFC 7383 support */
         uint16_t fragment_size;     /* 0: IKE_FRAGMENT_SIZE_DEFAULT */
 
-        /* Lifetimes handed on with the CHILD SA (seconds; 0: none). */
+        /* Lifetimes handed on with the CHILD SA (seconds; 0: none). The
+         * CHILD SA is rekeyed child_rekey_s after it was made, less a random
+         * jitter of up to a tenth of (child_lifetime_s - child_rekey_s). */
         uint32_t child_lifetime_s;
         uint32_t child_rekey_s;
 
         /* Wall-clock time (Unix seconds) at ike_initiator_start(). */
         int64_t unix_time;
+
+        /* ---- staying connected (added after the first release of this API) */
+        /* Dead peer detection (RFC 7296 2.4): a liveness check after this
+         * long without anything from the gateway (ike_initiator_alive()
+         * counts ESP too); 0: off. */
+        uint32_t dpd_interval_s;
+        /* IKE SA rekey (RFC 7296 2.18) this long after it was made, less a
+         * random jitter of up to a tenth of (ike_lifetime_s - ike_rekey_s);
+         * 0: never (the gateway may still rekey it). */
+        uint32_t ike_lifetime_s;
+        uint32_t ike_rekey_s;
+        /* Re-authentication (RFC 4478) this long after the IKE SA was made
+         * (0: only when the gateway asks with AUTH_LIFETIME): an action
+         * REAUTH tells the driver to make a new IKE SA. */
+        uint32_t reauth_s;
+        /* RFC 4555: announce MOBIKE_SUPPORTED. */
+        bool mobike;
+        /* RFC 5685: REDIRECT is announced always; followed (action
+         * REDIRECT) only when this is set. */
+        bool follow_redirects;
+        /* RFC 5685 7: this attempt follows a redirect from this gateway
+         * (REDIRECTED_FROM instead of REDIRECT_SUPPORTED). family 0: not. */
+        struct ike_addr redirected_from;
+        /* A re-authentication of a session that is still up: leave out
+         * INITIAL_CONTACT (RFC 7296 2.4) so that the gateway keeps the old
+         * IKE SA until we delete it (make-before-break). */
+        bool no_initial_contact;
 };
 
 /* ------------------------------------------------------------------ actions */
@@ -195,9 +224,12 @@ enum ike_fail {
         IKE_FAIL_LOCAL,            /* our own credentials or configuration cannot be used */
         IKE_FAIL_CONFIG,           /* no usable virtual IP, CP or TS refused */
         IKE_FAIL_DELETED,          /* the gateway deleted the IKE or CHILD SA */
-        IKE_FAIL_REDIRECT,         /* REDIRECT (RFC 5685): not followed yet */
+        IKE_FAIL_REDIRECT,         /* REDIRECT (RFC 5685); REDIRECT action says where when
+                                    * the profile lets us follow it */
         IKE_FAIL_TEMPORARY,        /* TEMPORARY_FAILURE and the like */
         IKE_FAIL_INTERNAL,         /* out of memory, crypto library failure */
+        IKE_FAIL_DEAD,             /* the gateway did not answer a liveness check (DPD) or
+                                    * an exchange of an established SA */
 };
 
 const char *ike_fail_name(enum ike_fail f);
@@ -213,6 +245,12 @@ enum ike_action_type {
         IKE_ACTION_APPLY_CONFIG,
         IKE_ACTION_FAILED,
         IKE_ACTION_CLOSED,
+        /* added for staying connected */
+        IKE_ACTION_REKEYED,  /* a CHILD or IKE SA was rekeyed (for counters) */
+        IKE_ACTION_REDIRECT, /* RFC 5685: connect to this gateway instead (FAILED and
+                              * CLOSED with IKE_FAIL_REDIRECT follow) */
+        IKE_ACTION_REAUTH,   /* RFC 4478 or reauth_s: make a new IKE SA, then
+                              * ike_initiator_disconnect() this one */
 };
 
 /* syslog priorities */
@@ -245,7 +283,10 @@ struct ike_prefix {
 };
 
 /* Both directions of the CHILD SA. Keys are valid until the next call on
- * the initiator (then wiped). */
+ * the initiator (then wiped). A rekeyed CHILD SA comes as another
+ * INSTALL_CHILD (make-before-break: install its inbound, then its outbound,
+ * which replaces the current one); the old SA's REMOVE_CHILD follows once
+ * its DELETE exchange is done (RFC 7296 2.8). */
 struct ike_child_sa {
         uint32_t spi_in;                 /* ours: the gateway sends with it */
         uint32_t spi_out;                /* the gateway's */
@@ -257,6 +298,16 @@ struct ike_child_sa {
         size_t n_ts_i, n_ts_r;
         struct ike_ts_range ts_i[IKE_TS_MAX_OUT]; /* our side (the virtual IP) */
         struct ike_ts_range ts_r[IKE_TS_MAX_OUT]; /* what is reached through the tunnel */
+        /* A rekey collision's redundant SA (RFC 7296 2.8.1): install the
+         * inbound direction only (the gateway may still send on it until it
+         * is deleted); the current outbound SA stays. */
+        bool inbound_only;
+        /* The second half of a rekey the gateway started: install the
+         * outbound direction only (the inbound SA came before). RFC 7296
+         * 2.8: the responder keeps sending on the old SA until the
+         * initiator deletes it, as the initiator may not have installed
+         * its new inbound SA when our answer is on its way. */
+        bool outbound_only;
 };
 
 /* The configuration the gateway assigned, validated attribute by attribute. */
@@ -302,6 +353,13 @@ struct ike_action {
                 } remove;
                 const struct ike_net_config *config;
                 const struct ike_failure *failed;
+                struct {
+                        bool ike; /* the IKE SA, else a CHILD SA */
+                } rekeyed;
+                struct {
+                        struct ike_addr gateway; /* family 0 for an FQDN */
+                        const char *fqdn;        /* NUL-terminated, or NULL */
+                } redirect;
         } u;
 };
 
@@ -314,6 +372,9 @@ struct ike_sa_info {
         uint64_t spi_i, spi_r;
         uint32_t spi_in, spi_out;
         char peer_id[256];
+        bool mobike;             /* both sides support RFC 4555 */
+        unsigned child_rekeys;   /* CHILD SA rekeys so far (both directions) */
+        unsigned ike_rekeys;     /* IKE SA rekeys so far */
 };
 
 /* ------------------------------------------------------------------ API */
@@ -340,6 +401,22 @@ int ike_initiator_provide_secret(struct ike_initiator *ini, enum eap_secret_kind
 /* Sends DELETE for the IKE SA when there is one and closes after its
  * answer or config.delete_timeout_ms; CLOSED at once otherwise. */
 int ike_initiator_disconnect(struct ike_initiator *ini, uint64_t now_ms);
+
+/* Something arrived from the gateway outside IKE (ESP packets, as the
+ * datapath's counters tell): it is alive; the next DPD check moves on. */
+void ike_initiator_alive(struct ike_initiator *ini, uint64_t now_ms);
+/* The ESP SA with this SPI (either direction) reached a soft limit (bytes,
+ * packets, sequence numbers about to wrap): rekey it now. 0, or -ENOENT
+ * when it is not the current CHILD SA (already rekeyed). */
+int ike_initiator_rekey_child(struct ike_initiator *ini, uint32_t spi, uint64_t now_ms);
+/* Rekeys the IKE SA now (tests, or a driver's own policy). */
+int ike_initiator_rekey_ike(struct ike_initiator *ini, uint64_t now_ms);
+/* MOBIKE (RFC 4555 3.5): our address changed (the driver re-connected
+ * its sockets; local is the new source address): UPDATE_SA_ADDRESSES with
+ * NAT detection and COOKIE2. -EOPNOTSUPP when the gateway did not announce
+ * MOBIKE (then reconnect instead), -EINVAL when not established. */
+int ike_initiator_update_addresses(struct ike_initiator *ini, const struct ike_addr *local,
+                                   uint64_t now_ms);
 
 /* The actions of the last call, in order; valid until the next call. */
 const struct ike_action *ike_initiator_actions(const struct ike_initiator *ini, size_t *ret_n);

@@ -121,7 +121,11 @@ static int build_first(struct ike_initiator *ini, struct ike_chain *c)
                 if (r < 0)
                         return r;
         }
-        r = ike_chain_add_notify(c, 0, IKEV2_N_INITIAL_CONTACT, SLICE(NULL, 0), SLICE(NULL, 0));
+        /* RFC 7296 2.4; left out when re-authenticating, so that the
+         * gateway keeps the old IKE SA until we delete it. */
+        r = ini->no_initial_contact ? 0
+                                    : ike_chain_add_notify(c, 0, IKEV2_N_INITIAL_CONTACT,
+                                                           SLICE(NULL, 0), SLICE(NULL, 0));
         if (r == 0 && ini->send_certreq)
                 r = ini_add_certreq(ini, c);
         if (r == 0 && ini->have_remote_id)
@@ -150,7 +154,56 @@ static int build_first(struct ike_initiator *ini, struct ike_chain *c)
         if (r == 0 && eap_only_possible(ini))
                 r = ike_chain_add_notify(c, 0, IKEV2_N_EAP_ONLY_AUTHENTICATION, SLICE(NULL, 0),
                                          SLICE(NULL, 0));
+        /* RFC 4555 4: MOBIKE is announced in IKE_AUTH. */
+        if (r == 0 && ini->mobike)
+                r = ike_chain_add_notify(c, 0, IKEV2_N_MOBIKE_SUPPORTED, SLICE(NULL, 0),
+                                         SLICE(NULL, 0));
         return r;
+}
+
+/* The gateway is authenticated and its answer is the last one: a REDIRECT
+ * (RFC 5685 6) instead of a CHILD SA, or the CHILD SA; its MOBIKE and
+ * AUTH_LIFETIME (RFC 4478) notifies. */
+static enum ini_task_result finish(struct ike_initiator *ini, const struct ike_chain *c)
+{
+        const struct ike_notify *n = ike_chain_find_notify(c, IKEV2_N_REDIRECT);
+        enum ini_task_result res;
+
+        if (n) {
+                _cleanup_ike_message_ struct ike_message *m = NULL;
+
+                /* 6: the IKE SA is of no use; delete it (best effort). */
+                if (ike_message_new(&m) == 0 &&
+                    ike_chain_add_delete(&m->inner, IKEV2_PROTO_IKE, 0, 0, SLICE(NULL, 0)) == 0)
+                        (void)ini_send_oneshot(ini, IKEV2_EXCHANGE_INFORMATIONAL, m);
+                return ini_redirect(ini, n, "IKE_AUTH", SLICE(NULL, 0));
+        }
+        res = ini_establish_child(ini, c);
+        if (res != INI_TASK_DONE)
+                return res;
+        ini->peer_mobike = ike_chain_find_notify(c, IKEV2_N_MOBIKE_SUPPORTED) != NULL;
+        if (ini->mobike)
+                ini_log(ini, IKE_LOG_INFO, "MOBIKE %s",
+                        ini->peer_mobike ? "supported by both sides"
+                                         : "not supported by the gateway: a network change "
+                                           "means reconnecting");
+        ini_schedule_ike(ini);
+        ini_schedule_child_rekey(ini);
+        n = ike_chain_find_notify(c, IKEV2_N_AUTH_LIFETIME);
+        if (n && n->data.len == 4) {
+                uint32_t secs = ini_get_be32(n->data.ptr);
+                /* Re-authenticate a little before the gateway's limit (at
+                 * most a minute, at most a tenth of it, never at once). */
+                uint64_t ms = (uint64_t)secs * 1000u;
+                uint64_t margin = ms / 10 < 60000u ? ms / 10 : 60000u;
+                uint64_t at = ini->now + (ms - margin > 1000u ? ms - margin : 1000u);
+
+                if (at < ini->reauth_at)
+                        ini->reauth_at = at;
+                ini_log(ini, IKE_LOG_INFO,
+                        "the gateway wants re-authentication within %u s (AUTH_LIFETIME)", secs);
+        }
+        return INI_TASK_DONE;
 }
 
 static int auth_build(struct ike_initiator *ini, struct ike_message *req)
@@ -359,7 +412,7 @@ static enum ini_task_result first_answer(struct ike_initiator *ini, const struct
         ini->auth.eap_only = !ini->auth.gateway_verified;
         switch (ini->auth_kind) {
         case IKE_AUTH_KIND_CERT:
-                return ini_establish_child(ini, c);
+                return finish(ini, c);
         case IKE_AUTH_KIND_CERT_EAP:
                 ini_log(ini, IKE_LOG_INFO,
                         "certificate round accepted; starting the %s round (RFC 4739)",
@@ -422,7 +475,7 @@ static enum ini_task_result auth_process(struct ike_initiator *ini, const struct
                     INI_TASK_DONE)
                         return INI_TASK_FAILED;
                 ini->auth.gateway_verified = true;
-                return ini_establish_child(ini, c);
+                return finish(ini, c);
         default:
                 return ini_fail(ini, IKE_FAIL_INTERNAL, 0, "IKE_AUTH: unexpected answer");
         }

@@ -7,12 +7,17 @@
  * INFORMATIONAL is a liveness check (2.4) and gets an empty answer; a DELETE
  * of the IKE SA is answered empty and ends the connection; a DELETE of our
  * CHILD SA is answered with the DELETE of ours (1.4.1) and, since the
- * tunnel is gone with it, ends the connection too. CREATE_CHILD_SA
- * (rekeying) is refused with NO_ADDITIONAL_SAS until rekeying exists.
+ * tunnel is gone with it, ends the connection too (a DELETE of an old,
+ * rekeyed CHILD SA just removes it, task-child.c). CREATE_CHILD_SA goes to
+ * task-child.c (CHILD SA rekey) or task-ike-rekey.c (IKE SA rekey). Also
+ * here: the liveness check we send (DPD, 2.4) and REDIRECT (RFC 5685).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+
+#include <openssl/crypto.h>
 
 #include "client/ike/ikev2-names.h"
 #include "client/ike/initiator-internal.h"
@@ -102,7 +107,7 @@ static void respond(struct ike_initiator *ini, const struct ike_message *req,
         resp->hdr.spi_i = ini_spi_u64(ini->spi_i);
         resp->hdr.spi_r = ini_spi_u64(ini->spi_r);
         resp->hdr.exchange = req->hdr.exchange;
-        resp->hdr.flags = IKEV2_FLAG_INITIATOR | IKEV2_FLAG_RESPONSE;
+        resp->hdr.flags = ini_flags(ini) | IKEV2_FLAG_RESPONSE;
         resp->hdr.message_id = req->hdr.message_id;
         r = ini_protect(ini, resp, true, &d, &n);
         if (r < 0) {
@@ -113,10 +118,20 @@ static void respond(struct ike_initiator *ini, const struct ike_message *req,
         ini_cache_response(ini, req->hdr.message_id, d, n);
 }
 
+static void send_delete_ike(struct ike_initiator *ini)
+{
+        _cleanup_ike_message_ struct ike_message *m = NULL;
+
+        if (!ini->req.active && ike_message_new(&m) == 0 &&
+            ike_chain_add_delete(&m->inner, IKEV2_PROTO_IKE, 0, 0, SLICE(NULL, 0)) == 0)
+                (void)ini_send_oneshot(ini, IKEV2_EXCHANGE_INFORMATIONAL, m);
+}
+
 static void informational(struct ike_initiator *ini, const struct ike_message *req,
                           struct ike_message *resp)
 {
         const struct ike_chain *c = ike_message_payloads(req);
+        const struct ike_notify *redirect = NULL;
         bool ike_deleted = false, child_deleted = false;
 
         for (size_t i = 0; i < c->n; i++) {
@@ -125,28 +140,26 @@ static void informational(struct ike_initiator *ini, const struct ike_message *r
                 if (p->type == IKEV2_PAYLOAD_DELETE) {
                         const struct ike_delete *d = &p->u.del;
 
-                        if (d->protocol == IKEV2_PROTO_IKE) {
+                        if (d->protocol == IKEV2_PROTO_IKE)
                                 ike_deleted = true;
-                                continue;
-                        }
-                        for (size_t k = 0;
-                             d->protocol == IKEV2_PROTO_ESP && d->spi_size == 4 && k < d->n_spis;
-                             k++) {
-                                /* 3.11: the sender's inbound SPI, our outbound one. */
-                                if (ini->child_installed &&
-                                    ike_delete_spi32(d, k) == ini->child_spi_out)
-                                        child_deleted = true;
-                        }
+                        else if (!ike_deleted && ini_child_deleted(ini, d, resp))
+                                child_deleted = true;
                 } else if (p->type == IKEV2_PAYLOAD_NOTIFY) {
-                        ini_log(ini, IKE_LOG_INFO, "the gateway notifies %s",
-                                ikev2_notify_name(p->u.notify.type, IKEV2_NAME_TMP));
+                        if (p->u.notify.type == IKEV2_N_REDIRECT)
+                                redirect = &p->u.notify;
+                        else if (p->u.notify.type == IKEV2_N_UPDATE_SA_ADDRESSES)
+                                /* RFC 4555: the gateway moved; our sockets are
+                                 * connected to where the profile points, so we
+                                 * answer and go on (its old address must stay
+                                 * reachable for us). */
+                                ini_log(ini, IKE_LOG_WARNING,
+                                        "the gateway announces a new address (MOBIKE); we keep "
+                                        "talking to %s",
+                                        ini->gateway_host);
+                        else
+                                ini_log(ini, IKE_LOG_INFO, "the gateway notifies %s",
+                                        ikev2_notify_name(p->u.notify.type, IKEV2_NAME_TMP));
                 }
-        }
-        if (child_deleted && !ike_deleted) {
-                uint8_t spi[4];
-
-                ini_put_be32(spi, ini->child_spi_in);
-                (void)ike_chain_add_delete(&resp->inner, IKEV2_PROTO_ESP, 4, 1, SLICE(spi, 4));
         }
         if (c->n == 0)
                 ini_log(ini, IKE_LOG_DEBUG, "answering the gateway's liveness check (message %u)",
@@ -159,36 +172,25 @@ static void informational(struct ike_initiator *ini, const struct ike_message *r
                 return;
         }
         if (ike_deleted) {
-                if (ini->child_installed) {
-                        struct ike_action *a = ini_action(ini, IKE_ACTION_REMOVE_CHILD);
-
-                        if (a) {
-                                a->u.remove.spi_in = ini->child_spi_in;
-                                a->u.remove.spi_out = ini->child_spi_out;
-                        }
-                }
+                if (ini->child_installed)
+                        ini_emit_remove(ini, ini->child_spi_in, ini->child_spi_out);
+                ini->child_installed = false;
                 ini_fail(ini, IKE_FAIL_DELETED, 0,
                          "the gateway closed the connection (it deleted the IKE SA)");
                 return;
         }
+        if (redirect && ini->state == IKE_STATE_ESTABLISHED) {
+                /* RFC 5685 5: the gateway moves us elsewhere; we leave this one. */
+                send_delete_ike(ini);
+                (void)ini_redirect(ini, redirect, "INFORMATIONAL", SLICE(NULL, 0));
+                return;
+        }
         if (child_deleted) {
-                struct ike_action *a = ini_action(ini, IKE_ACTION_REMOVE_CHILD);
-                _cleanup_ike_message_ struct ike_message *m = NULL;
-
-                if (a) {
-                        a->u.remove.spi_in = ini->child_spi_in;
-                        a->u.remove.spi_out = ini->child_spi_out;
-                }
-                ini->child_installed = false;
                 /* Without its only CHILD SA the IKE SA carries nothing: close
-                 * it too (best effort) and say why. */
-                if (!ini->req.active && ike_message_new(&m) == 0 &&
-                    ike_chain_add_delete(&m->inner, IKEV2_PROTO_IKE, 0, 0, SLICE(NULL, 0)) == 0)
-                        (void)ini_send_oneshot(ini, IKEV2_EXCHANGE_INFORMATIONAL, m);
+                 * it too (best effort); the driver reconnects. */
+                send_delete_ike(ini);
                 ini_fail(ini, IKE_FAIL_DELETED, 0,
-                         "the gateway deleted the tunnel (CHILD SA %08x); rekeying and "
-                         "reconnecting are not implemented yet",
-                         ini->child_spi_out);
+                         "the gateway deleted the tunnel (CHILD SA %08x)", ini->child_spi_out);
         }
 }
 
@@ -203,12 +205,17 @@ void ini_handle_peer_request(struct ike_initiator *ini, const struct ike_message
                 informational(ini, req, resp);
                 return;
         case IKEV2_EXCHANGE_CREATE_CHILD_SA:
-                ini_log(ini, IKE_LOG_WARNING,
-                        "the gateway wants to rekey; rekeying is not implemented yet: refused "
-                        "with NO_ADDITIONAL_SAS (the tunnel ends with its lifetime)");
-                (void)ike_chain_add_notify(&resp->inner, 0, IKEV2_N_NO_ADDITIONAL_SAS,
-                                           SLICE(NULL, 0), SLICE(NULL, 0));
+                if (ini->state != IKE_STATE_ESTABLISHED) {
+                        (void)ike_chain_add_notify(&resp->inner, 0, IKEV2_N_TEMPORARY_FAILURE,
+                                                   SLICE(NULL, 0), SLICE(NULL, 0));
+                        respond(ini, req, resp);
+                        return;
+                }
+                ini_child_respond(ini, req, resp);
                 respond(ini, req, resp);
+                /* After an IKE SA rekey, the answer went out on the old SA;
+                 * now the new one takes over. */
+                ini_ike_rekey_commit(ini);
                 return;
         default:
                 ini_log(ini, IKE_LOG_WARNING, "ignoring a %s request from the gateway",
@@ -216,6 +223,80 @@ void ini_handle_peer_request(struct ike_initiator *ini, const struct ike_message
                 return;
         }
 }
+
+/* ------------------------------------------------------------------ redirect */
+
+enum ini_task_result ini_redirect(struct ike_initiator *ini, const struct ike_notify *n,
+                                  const char *where, struct slice nonce)
+{
+        struct ike_redirect rd;
+        struct ike_error err = {0};
+        struct ike_action *a;
+        char gw[300] = "?";
+
+        if (ike_notify_redirect(n, &rd, &err) < 0)
+                return ini_fail(ini, IKE_FAIL_PROTOCOL, IKEV2_N_REDIRECT,
+                                "%s: malformed REDIRECT: %s", where, err.what);
+        if (nonce.len && (rd.nonce.len != nonce.len ||
+                          CRYPTO_memcmp(rd.nonce.ptr, nonce.ptr, nonce.len) != 0)) {
+                ini_log(ini, IKE_LOG_WARNING,
+                        "%s: ignoring a REDIRECT whose nonce is not ours (RFC 5685 4)", where);
+                return ini_fail(ini, IKE_FAIL_PROTOCOL, IKEV2_N_REDIRECT,
+                                "%s: a REDIRECT that does not carry our nonce", where);
+        }
+        if (rd.gw_type == IKEV2_GW_FQDN) {
+                snprintf(gw, sizeof(gw), "%.*s", (int)rd.gw.len, (const char *)rd.gw.ptr);
+                for (char *p = gw; *p; p++)
+                        if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+                                *p = '?';
+        } else {
+                size_t alen = rd.gw_type == IKEV2_GW_IPV4 ? 4 : 16;
+
+                if (!inet_ntop(alen == 4 ? AF_INET : AF_INET6, rd.gw.ptr, gw, sizeof(gw)))
+                        snprintf(gw, sizeof(gw), "?");
+        }
+        if (!ini->follow_redirects)
+                return ini_fail(ini, IKE_FAIL_REDIRECT, IKEV2_N_REDIRECT,
+                                "%s: the gateway redirects us to %s (RFC 5685), and the profile "
+                                "does not allow following redirects",
+                                where, gw);
+        a = ini_action(ini, IKE_ACTION_REDIRECT);
+        if (!a)
+                return ini_fail(ini, IKE_FAIL_INTERNAL, 0, "out of memory");
+        if (rd.gw_type == IKEV2_GW_FQDN) {
+                a->u.redirect.fqdn = ini_keep(ini, gw, strlen(gw));
+        } else {
+                a->u.redirect.gateway.family = rd.gw_type == IKEV2_GW_IPV4 ? 4 : 6;
+                memcpy(a->u.redirect.gateway.addr, rd.gw.ptr, rd.gw.len);
+                a->u.redirect.gateway.port = ini->remote.port;
+        }
+        return ini_fail(ini, IKE_FAIL_REDIRECT, IKEV2_N_REDIRECT,
+                        "%s: the gateway redirects us to %s (RFC 5685)", where, gw);
+}
+
+/* ------------------------------------------------------------------ liveness (DPD) */
+
+static int liveness_build(struct ike_initiator *ini, struct ike_message *req)
+{
+        (void)req;
+        ini_log(ini, IKE_LOG_DEBUG, "DPD: liveness check");
+        return 0; /* RFC 7296 2.4: an empty INFORMATIONAL */
+}
+
+static enum ini_task_result liveness_process(struct ike_initiator *ini,
+                                             const struct ike_message *resp)
+{
+        (void)ini;
+        (void)resp;
+        return INI_TASK_DONE;
+}
+
+const struct ini_task_ops ini_task_liveness = {
+        .name = "INFORMATIONAL (liveness check)",
+        .exchange = IKEV2_EXCHANGE_INFORMATIONAL,
+        .build = liveness_build,
+        .process = liveness_process,
+};
 
 void ini_reject_peer_request(struct ike_initiator *ini, const struct ike_header *h,
                              const struct ike_error *err)

@@ -25,7 +25,7 @@
 #include "client/ike/ikev2-names.h"
 #include "client/ike/initiator-internal.h"
 
-static int random_nonzero(struct ike_initiator *ini, uint8_t *buf, size_t n)
+int ini_random_nonzero(struct ike_initiator *ini, uint8_t *buf, size_t n)
 {
         for (int tries = 0; tries < 8; tries++) {
                 int r = tsu_rng_fill(&ini->rng, buf, n);
@@ -37,6 +37,17 @@ static int random_nonzero(struct ike_initiator *ini, uint8_t *buf, size_t n)
                                 return 0;
         }
         return -EIO;
+}
+
+int ini_random_nonce(struct ike_initiator *ini, struct bytes *ret)
+{
+        uint8_t nonce[INI_NONCE_LEN];
+        int r = tsu_rng_fill(&ini->rng, nonce, sizeof(nonce));
+
+        if (r == 0)
+                r = bytes_dup(ret, SLICE(nonce, sizeof(nonce)));
+        secure_wipe(nonce, sizeof(nonce));
+        return r;
 }
 
 static bool group_offered(const struct proposal_list *l, uint16_t group)
@@ -79,7 +90,7 @@ static int sa_init_build(struct ike_initiator *ini, struct ike_message *req)
         if (!ini->ni.ptr) {
                 uint8_t nonce[INI_NONCE_LEN];
 
-                r = random_nonzero(ini, ini->spi_i, sizeof(ini->spi_i));
+                r = ini_random_nonzero(ini, ini->spi_i, sizeof(ini->spi_i));
                 if (r < 0)
                         return r;
                 r = tsu_rng_fill(&ini->rng, nonce, sizeof(nonce));
@@ -158,8 +169,18 @@ static int sa_init_build(struct ike_initiator *ini, struct ike_message *req)
                                  SLICE(algs, 2 * n_hashes));
         if (r < 0)
                 return r;
-        /* RFC 5685: we announce it; following a redirect is not done yet, a
-         * REDIRECT ends the attempt with a clear reason. */
+        /* RFC 5685 3, 7: we announce redirects; after one, we say where we
+         * come from instead: GW Ident Type | GW Ident Len | address. */
+        if (ini->redirected_from.family) {
+                uint8_t from[18];
+                size_t alen = ini->redirected_from.family == 4 ? 4 : 16;
+
+                from[0] = ini->redirected_from.family == 4 ? IKEV2_GW_IPV4 : IKEV2_GW_IPV6;
+                from[1] = (uint8_t)alen;
+                memcpy(from + 2, ini->redirected_from.addr, alen);
+                return ike_chain_add_notify(c, 0, IKEV2_N_REDIRECTED_FROM, SLICE(NULL, 0),
+                                            SLICE(from, alen + 2));
+        }
         return ike_chain_add_notify(c, 0, IKEV2_N_REDIRECT_SUPPORTED, SLICE(NULL, 0),
                                     SLICE(NULL, 0));
 }
@@ -292,26 +313,10 @@ static enum ini_task_result sa_init_process(struct ike_initiator *ini,
                 return INI_TASK_AGAIN;
         }
         n = ike_chain_find_notify(c, IKEV2_N_REDIRECT);
-        if (n) {
-                struct ike_redirect rd;
-                char gw[300] = "?";
-
-                if (ike_notify_redirect(n, &rd, NULL) == 0) {
-                        if (rd.gw_type == IKEV2_GW_FQDN)
-                                snprintf(gw, sizeof(gw), "%.*s", (int)rd.gw.len,
-                                         (const char *)rd.gw.ptr);
-                        else
-                                snprintf(gw, sizeof(gw), "an %s address",
-                                         rd.gw_type == IKEV2_GW_IPV4 ? "IPv4" : "IPv6");
-                        for (char *p = gw; *p; p++)
-                                if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
-                                        *p = '?';
-                }
-                return ini_fail(ini, IKE_FAIL_REDIRECT, IKEV2_N_REDIRECT,
-                                "IKE_SA_INIT: the gateway redirects us to %s (RFC 5685); "
-                                "following redirects is not implemented yet",
-                                gw);
-        }
+        if (n)
+                /* RFC 5685 4: its nonce data must be our Ni (an off-path
+                 * attacker cannot redirect us). */
+                return ini_redirect(ini, n, "IKE_SA_INIT", SLICE_OF(ini->ni));
         n = ike_chain_find_error_notify(c);
         if (n) {
                 if (n->type == IKEV2_N_INVALID_KE_PAYLOAD)
@@ -339,7 +344,9 @@ static enum ini_task_result sa_init_process(struct ike_initiator *ini,
                 return ini_fail(ini, IKE_FAIL_PROTOCOL, IKEV2_N_INVALID_SYNTAX,
                                 "IKE_SA_INIT: the gateway's SPI is zero");
         if (ini_check_chosen(&sa_p->u.sa, &ini->ike_props, IKEV2_PROTO_IKE, false, &ch, why,
-                             sizeof(why)) < 0) {
+                             sizeof(why)) < 0 ||
+            (ch.spi_len != 0 &&
+             snprintf(why, sizeof(why), "IKE proposal with an SPI (3.3.1: none here)") > 0)) {
                 ini_format_proposals(&ini->ike_props, false, ours, sizeof(ours));
                 ini_format_sa_payload(&sa_p->u.sa, theirs, sizeof(theirs));
                 return ini_fail(ini, IKE_FAIL_PROPOSAL_INVALID, IKEV2_N_NO_PROPOSAL_CHOSEN,
@@ -384,7 +391,7 @@ static enum ini_task_result sa_init_process(struct ike_initiator *ini,
                                     ini->spi_i, ini->spi_r, SLICE_OF(gir), &ini->keys);
         bytes_free_secret(&gir);
         if (r == 0)
-                r = ike_keys_sk_contexts(&ini->keys, &ini->suite, true, &ini->aead_out,
+                r = ike_keys_sk_contexts(&ini->keys, &ini->suite, ini->we_initiator, &ini->aead_out,
                                          &ini->aead_in);
         if (r < 0)
                 return ini_fail(ini, IKE_FAIL_INTERNAL, 0, "IKE_SA_INIT: key derivation failed: %s",

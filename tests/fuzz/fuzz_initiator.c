@@ -391,7 +391,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                         /* the gateway's requests, recorded (not delivered) */
                         static const enum resp_request kinds[] = {
                                 RESP_REQ_LIVENESS, RESP_REQ_CREATE_CHILD, RESP_REQ_DELETE_CHILD,
-                                RESP_REQ_DELETE_IKE};
+                                RESP_REQ_REKEY_CHILD, RESP_REQ_DELETE_IKE};
 
                         for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
                                 struct resp_out out = {0};

@@ -56,6 +56,7 @@ int resp_init(struct responder *r, const struct resp_config *cfg)
 {
         memset(r, 0, sizeof(*r));
         r->cfg = *cfg;
+        r->cur_spi_r = ESP_SPI_R;
         if (!r->cfg.fragment_size)
                 r->cfg.fragment_size = 1200;
         if (!r->cfg.family)
@@ -65,6 +66,7 @@ int resp_init(struct responder *r, const struct resp_config *cfg)
 
 void resp_free(struct responder *r)
 {
+        bytes_free(&r->pending_ni);
         bytes_free(&r->ni);
         bytes_free(&r->nr);
         bytes_free(&r->req1);
@@ -73,6 +75,8 @@ void resp_free(struct responder *r)
         ike_keys_wipe(&r->keys);
         crypto_aead_free(r->out);
         crypto_aead_free(r->in);
+        crypto_aead_free(r->old_out);
+        crypto_aead_free(r->old_in);
         resp_out_clear(&r->last);
         for (size_t i = 0; i < ARRAY_SIZE(r->frag); i++)
                 bytes_free(&r->frag[i]);
@@ -473,6 +477,9 @@ static int add_child(struct responder *r, struct ike_chain *c)
                                                   .value = SLICE(dns4, 4)};
         }
         (void)ike_chain_add_cp(c, IKEV2_CFG_REPLY, attrs, n);
+        if (cf->mobike)
+                (void)ike_chain_add_notify(c, 0, IKEV2_N_MOBIKE_SUPPORTED, SLICE(NULL, 0),
+                                           SLICE(NULL, 0));
 
         n = 0;
         tr[n++] = (struct ike_transform){
@@ -648,6 +655,262 @@ static int choose_esp(struct responder *r, const struct ike_chain *c)
         return -ENOENT;
 }
 
+/* ------------------------------------------------------------------ CREATE_CHILD_SA */
+
+/* The initiator rekeys the IKE SA (RFC 7296 1.3.2, 2.18): SA (its new SPI),
+ * Ni, KEi. We answer on the old SA with our new SPI, Nr, KEr; the new SA
+ * (SKEYSEED from the old SK_d) is current from then on, message IDs from 0;
+ * the old one stays for the initiator's DELETE. */
+static int ike_rekey(struct responder *r, const struct ike_message *req, struct resp_out *out)
+{
+        const struct ike_chain *c = ike_message_payloads(req);
+        const struct ike_payload *sa_p = ike_chain_find(c, IKEV2_PAYLOAD_SA, 0);
+        const struct ike_payload *no_p = ike_chain_find(c, IKEV2_PAYLOAD_NONCE, 0);
+        const struct ike_payload *ke_p = ike_chain_find(c, IKEV2_PAYLOAD_KE, 0);
+        const struct ike_proposal *p = &sa_p->u.sa.proposals[0];
+        _cleanup_ike_message_ struct ike_message *m = NULL;
+        _cleanup_(crypto_dh_freep) struct crypto_dh *dh = NULL;
+        struct ike_transform tr[4];
+        struct ike_proposal prop;
+        struct ike_keys keys = {0};
+        struct crypto_aead *o = NULL, *i = NULL;
+        struct bytes gir = {0};
+        uint8_t nonce[32], spi_r[8];
+        size_t n = 0;
+        int k;
+
+        if (!no_p || !ke_p || p->spi.len != 8 || r->have_old)
+                return fail(r, -EBADMSG, "IKE SA rekey: malformed or one at a time");
+        k = crypto_dh_new(crypto_dh_lookup(ke_p->u.ke.group), r->cfg.rng, &dh);
+        if (k == 0)
+                k = crypto_dh_compute(dh, ke_p->u.ke.data, &gir, NULL);
+        if (k == 0)
+                k = tsu_rng_fill(r->cfg.rng, nonce, sizeof(nonce));
+        if (k == 0)
+                k = tsu_rng_fill(r->cfg.rng, spi_r, sizeof(spi_r));
+        if (k == 0)
+                k = ike_keys_derive_rekey(r->prf, SLICE_OF(r->keys.sk_d), r->prf, &r->suite,
+                                          no_p->u.nonce, SLICE(nonce, 32), p->spi.ptr, spi_r,
+                                          SLICE_OF(gir), &keys);
+        bytes_free_secret(&gir);
+        if (k == 0)
+                k = ike_keys_sk_contexts(&keys, &r->suite, false, &o, &i);
+        if (k < 0 || ike_message_new(&m) < 0) {
+                ike_keys_wipe(&keys);
+                return fail(r, k < 0 ? k : -ENOMEM, "IKE SA rekey: keys");
+        }
+        tr[n++] = (struct ike_transform){.type = IKEV2_TRANSFORM_ENCR,
+                                         .id = r->cfg.ike_encr,
+                                         .key_length = r->cfg.ike_encr_bits};
+        tr[n++] = (struct ike_transform){.type = IKEV2_TRANSFORM_PRF, .id = r->cfg.ike_prf};
+        if (r->cfg.ike_integ)
+                tr[n++] = (struct ike_transform){.type = IKEV2_TRANSFORM_INTEG,
+                                                 .id = r->cfg.ike_integ};
+        tr[n++] = (struct ike_transform){.type = IKEV2_TRANSFORM_DH, .id = ke_p->u.ke.group};
+        prop = (struct ike_proposal){.num = p->num,
+                                     .protocol = IKEV2_PROTO_IKE,
+                                     .spi = SLICE(spi_r, 8),
+                                     .transforms = tr,
+                                     .n_transforms = n};
+        set_header(r, m, IKEV2_EXCHANGE_CREATE_CHILD_SA, req->hdr.message_id, true);
+        (void)ike_chain_add_sa(&m->inner, &prop, 1);
+        (void)ike_chain_add_nonce(&m->inner, SLICE(nonce, 32));
+        (void)ike_chain_add_ke(&m->inner, ke_p->u.ke.group, crypto_dh_public(dh));
+        k = send_protected(r, m, out);
+        if (k < 0) {
+                ike_keys_wipe(&keys);
+                crypto_aead_free(o);
+                crypto_aead_free(i);
+                return k;
+        }
+        /* the switch */
+        memcpy(r->old_spi_i, r->spi_i, 8);
+        memcpy(r->old_spi_r, r->spi_r, 8);
+        r->old_out = r->out;
+        r->old_in = r->in;
+        r->old_expect = r->expect_msgid;
+        r->have_old = true;
+        memcpy(r->spi_i, p->spi.ptr, 8);
+        memcpy(r->spi_r, spi_r, 8);
+        ike_keys_wipe(&r->keys);
+        r->keys = keys;
+        r->out = o;
+        r->in = i;
+        r->expect_msgid = 0;
+        r->next_msgid = 0;
+        resp_out_clear(&r->last);
+        r->n_ike_rekeys++;
+        return 0;
+}
+
+static int unprotect(struct responder *r, struct bytes *raw, struct ike_message *m);
+
+/* A message on the old IKE SA after a rekey: the initiator's DELETE of it. */
+static int old_sa(struct responder *r, struct bytes *raw, struct ike_message *m,
+                  struct resp_out *out)
+{
+        uint8_t spi_i[8], spi_r[8];
+        struct crypto_aead *o = r->out, *i = r->in;
+        _cleanup_ike_message_ struct ike_message *a = NULL;
+        int k;
+
+        memcpy(spi_i, r->spi_i, 8);
+        memcpy(spi_r, r->spi_r, 8);
+        memcpy(r->spi_i, r->old_spi_i, 8);
+        memcpy(r->spi_r, r->old_spi_r, 8);
+        r->out = r->old_out;
+        r->in = r->old_in;
+        k = unprotect(r, raw, m);
+        if (k > 0 && !ike_header_is_response(&m->hdr) && m->hdr.message_id == r->old_expect &&
+            m->hdr.exchange == IKEV2_EXCHANGE_INFORMATIONAL && ike_message_new(&a) == 0) {
+                const struct ike_payload *d =
+                        ike_chain_find(ike_message_payloads(m), IKEV2_PAYLOAD_DELETE, 0);
+
+                set_header(r, a, IKEV2_EXCHANGE_INFORMATIONAL, m->hdr.message_id, true);
+                k = send_protected(r, a, out);
+                if (d && d->u.del.protocol == IKEV2_PROTO_IKE)
+                        r->old_deleted = true;
+        } else if (k > 0) {
+                k = fail(r, -EPROTO, "old IKE SA: unexpected message");
+        }
+        memcpy(r->spi_i, spi_i, 8);
+        memcpy(r->spi_r, spi_r, 8);
+        r->out = o;
+        r->in = i;
+        if (r->old_deleted) {
+                crypto_aead_free(r->old_out);
+                crypto_aead_free(r->old_in);
+                r->old_out = r->old_in = NULL;
+                r->have_old = false;
+        }
+        return k < 0 ? k : 0;
+}
+
+/* The initiator rekeys the CHILD SA (RFC 7296 1.3.3): REKEY_SA, SA, Ni,
+ * [KEi], TSi, TSr. The answer picks our ESP transforms (and its KE group),
+ * with a new SPI each time; the new keys are kept in r->child. */
+static int create_child(struct responder *r, const struct ike_message *req, struct resp_out *out)
+{
+        const struct ike_chain *c = ike_message_payloads(req);
+        const struct ike_notify *rk = ike_chain_find_notify(c, IKEV2_N_REKEY_SA);
+        const struct ike_payload *sa_p = ike_chain_find(c, IKEV2_PAYLOAD_SA, 0);
+        const struct ike_payload *no_p = ike_chain_find(c, IKEV2_PAYLOAD_NONCE, 0);
+        const struct ike_payload *ke_p = ike_chain_find(c, IKEV2_PAYLOAD_KE, 0);
+        const struct ike_payload *tsi_p = ike_chain_find(c, IKEV2_PAYLOAD_TSi, 0);
+        const struct ike_payload *tsr_p = ike_chain_find(c, IKEV2_PAYLOAD_TSr, 0);
+        _cleanup_ike_message_ struct ike_message *m = NULL;
+        _cleanup_(crypto_dh_freep) struct crypto_dh *dh = NULL;
+        struct ike_transform tr[4];
+        struct ike_proposal prop;
+        struct crypto_suite es;
+        struct bytes gir = {0};
+        uint8_t spi[4], nonce[32];
+        uint32_t new_spi;
+        size_t n = 0;
+        int k;
+
+        if (sa_p && sa_p->u.sa.n_proposals && sa_p->u.sa.proposals[0].protocol == IKEV2_PROTO_IKE)
+                return ike_rekey(r, req, out);
+        r->n_create_child++;
+        if (!rk || !sa_p || !no_p || !tsi_p || !tsr_p || sa_p->u.sa.n_proposals == 0)
+                return fail(r, -EBADMSG, "CREATE_CHILD_SA: not a CHILD SA rekey");
+        /* 1.3.3: the SPI the rekeying side receives with (its inbound). */
+        if (rk->protocol != IKEV2_PROTO_ESP || rk->spi.len != 4 ||
+            memcmp(rk->spi.ptr, r->esp_spi_i, 4) != 0)
+                r->rekey_spi_mismatch = true;
+        if (choose_esp(r, c) < 0)
+                return fail(r, -ENOENT, "CREATE_CHILD_SA: no ESP proposal we take");
+        if (ke_p) {
+                k = crypto_dh_new(crypto_dh_lookup(ke_p->u.ke.group), r->cfg.rng, &dh);
+                if (k == 0)
+                        k = crypto_dh_compute(dh, ke_p->u.ke.data, &gir, NULL);
+                if (k < 0)
+                        return fail(r, k, "CREATE_CHILD_SA: KE");
+                r->n_pfs++;
+        }
+        if (tsu_rng_fill(r->cfg.rng, nonce, sizeof(nonce)) < 0 || ike_message_new(&m) < 0) {
+                bytes_free_secret(&gir);
+                return -ENOMEM;
+        }
+        if (r->rekey_ans_nonce)
+                memset(nonce, r->rekey_ans_nonce & 0xff, sizeof(nonce));
+        new_spi = ESP_SPI_R + 0x100u * ++r->n_child_rekeys;
+        r->cur_spi_r = new_spi;
+        spi[0] = (uint8_t)(new_spi >> 24);
+        spi[1] = (uint8_t)(new_spi >> 16);
+        spi[2] = (uint8_t)(new_spi >> 8);
+        spi[3] = (uint8_t)new_spi;
+        tr[n++] = (struct ike_transform){.type = IKEV2_TRANSFORM_ENCR,
+                                         .id = r->cfg.esp_encr,
+                                         .key_length = r->cfg.esp_encr_bits};
+        if (r->cfg.esp_integ)
+                tr[n++] = (struct ike_transform){.type = IKEV2_TRANSFORM_INTEG,
+                                                 .id = r->cfg.esp_integ};
+        if (ke_p)
+                tr[n++] = (struct ike_transform){.type = IKEV2_TRANSFORM_DH,
+                                                 .id = ke_p->u.ke.group};
+        tr[n++] = (struct ike_transform){.type = IKEV2_TRANSFORM_ESN, .id = IKEV2_ESN_NO};
+        prop = (struct ike_proposal){.num = r->esp_prop_num,
+                                     .protocol = IKEV2_PROTO_ESP,
+                                     .spi = SLICE(spi, 4),
+                                     .transforms = tr,
+                                     .n_transforms = n};
+        set_header(r, m, IKEV2_EXCHANGE_CREATE_CHILD_SA, req->hdr.message_id, true);
+        (void)ike_chain_add_sa(&m->inner, &prop, 1);
+        (void)ike_chain_add_nonce(&m->inner, SLICE(nonce, sizeof(nonce)));
+        if (dh)
+                (void)ike_chain_add_ke(&m->inner, ke_p->u.ke.group, crypto_dh_public(dh));
+        (void)ike_chain_add_ts(&m->inner, IKEV2_PAYLOAD_TSi, tsi_p->u.ts.sel, tsi_p->u.ts.n);
+        (void)ike_chain_add_ts(&m->inner, IKEV2_PAYLOAD_TSr, tsr_p->u.ts.sel, tsr_p->u.ts.n);
+        ike_child_keys_wipe(&r->child);
+        k = crypto_suite_lookup(r->cfg.esp_encr, r->cfg.esp_encr_bits, r->cfg.esp_integ, 0, &es,
+                                NULL);
+        if (k == 0)
+                k = ike_child_keys_derive(r->prf, SLICE_OF(r->keys.sk_d), SLICE_OF(gir),
+                                          no_p->u.nonce, SLICE(nonce, sizeof(nonce)), &es,
+                                          &r->child);
+        bytes_free_secret(&gir);
+        if (k < 0)
+                return fail(r, k, "CREATE_CHILD_SA: child keys");
+        k = send_protected(r, m, out);
+        if (k == 0) {
+                out_copy(&r->last, out);
+                r->last_msgid = req->hdr.message_id;
+        }
+        return k;
+}
+
+/* The initiator's answer to our CHILD SA rekey: its new SPI and nonce; the
+ * new keys (we started the exchange: we send with the first ones). */
+static int rekey_answer(struct responder *r, const struct ike_message *m)
+{
+        const struct ike_chain *c = ike_message_payloads(m);
+        const struct ike_payload *sa_p = ike_chain_find(c, IKEV2_PAYLOAD_SA, 0);
+        const struct ike_payload *no_p = ike_chain_find(c, IKEV2_PAYLOAD_NONCE, 0);
+        struct crypto_suite es;
+        int k;
+
+        r->pending_rekey = false;
+        if (!sa_p || !no_p || sa_p->u.sa.n_proposals != 1 ||
+            sa_p->u.sa.proposals[0].spi.len != 4) {
+                r->gw_rekey_refused = true;
+                return 0;
+        }
+        memcpy(r->esp_spi_i, sa_p->u.sa.proposals[0].spi.ptr, 4);
+        ike_child_keys_wipe(&r->child);
+        k = crypto_suite_lookup(r->cfg.esp_encr, r->cfg.esp_encr_bits, r->cfg.esp_integ, 0, &es,
+                                NULL);
+        if (k == 0)
+                k = ike_child_keys_derive(r->prf, SLICE_OF(r->keys.sk_d), SLICE(NULL, 0),
+                                          SLICE_OF(r->pending_ni), no_p->u.nonce, &es, &r->child);
+        if (k < 0)
+                return fail(r, k, "rekey answer: child keys");
+        r->prev_spi_r = r->cur_spi_r;
+        r->cur_spi_r = r->pending_spi;
+        r->n_gw_rekeys++;
+        return 0;
+}
+
 /* ------------------------------------------------------------------ IKE_AUTH */
 
 static int auth_first(struct responder *r, const struct ike_chain *c, struct ike_chain *o)
@@ -808,6 +1071,18 @@ static int informational(struct responder *r, const struct ike_message *req, str
         if (ike_message_new(&m) < 0)
                 return -ENOMEM;
         set_header(r, m, IKEV2_EXCHANGE_INFORMATIONAL, req->hdr.message_id, true);
+        if (ike_chain_find_notify(c, IKEV2_N_UPDATE_SA_ADDRESSES)) {
+                /* RFC 4555 3.5, 3.8: NAT detection again, COOKIE2 echoed */
+                const struct ike_notify *ck = ike_chain_find_notify(c, IKEV2_N_COOKIE2);
+
+                r->n_update_sa++;
+                if (ike_chain_find_notify(c, IKEV2_N_NAT_DETECTION_SOURCE_IP) &&
+                    ike_chain_find_notify(c, IKEV2_N_NAT_DETECTION_DESTINATION_IP))
+                        r->n_update_sa_natd++;
+                if (ck && !(r->cfg.misbehave & RESP_BAD_COOKIE2))
+                        (void)ike_chain_add_notify(&m->inner, 0, IKEV2_N_COOKIE2, SLICE(NULL, 0),
+                                                   ck->data);
+        }
         k = send_protected(r, m, out);
         if (k == 0) {
                 out_copy(&r->last, out);
@@ -908,6 +1183,10 @@ int resp_handle(struct responder *r, const uint8_t *dgram, size_t len, bool natt
                         fail(r, k, "rules: %s", err.what);
                 goto done;
         }
+        if (r->have_old && m->hdr.spi_r == spi64(r->old_spi_r)) {
+                k = old_sa(r, &raw, m, out);
+                goto done;
+        }
         if (!r->have_keys || m->hdr.spi_r != spi64(r->spi_r)) {
                 k = fail(r, -ENOENT, "unknown SA");
                 goto done;
@@ -916,7 +1195,11 @@ int resp_handle(struct responder *r, const uint8_t *dgram, size_t len, bool natt
         if (k <= 0)
                 goto done;
         if (ike_header_is_response(&m->hdr)) {
-                k = 0; /* the answer to one of our requests: checked, nothing to do */
+                /* the answer to one of our requests: checked; a rekey's is used */
+                k = 0;
+                if (r->pending_rekey && m->hdr.exchange == IKEV2_EXCHANGE_CREATE_CHILD_SA &&
+                    m->hdr.message_id == r->pending_msgid)
+                        k = rekey_answer(r, m);
                 goto done;
         }
         if (m->hdr.message_id + 1 == r->expect_msgid && r->last.n) {
@@ -937,6 +1220,9 @@ int resp_handle(struct responder *r, const uint8_t *dgram, size_t len, bool natt
         case IKEV2_EXCHANGE_INFORMATIONAL:
                 k = informational(r, m, out);
                 break;
+        case IKEV2_EXCHANGE_CREATE_CHILD_SA:
+                k = create_child(r, m, out);
+                break;
         default:
                 k = fail(r, -EOPNOTSUPP, "exchange %u", m->hdr.exchange);
         }
@@ -950,14 +1236,17 @@ done:
 int resp_request(struct responder *r, enum resp_request kind, struct resp_out *out)
 {
         _cleanup_ike_message_ struct ike_message *m = NULL;
-        uint8_t spi[4] = {ESP_SPI_R >> 24, (uint8_t)(ESP_SPI_R >> 16), (uint8_t)(ESP_SPI_R >> 8),
-                          (uint8_t)ESP_SPI_R};
+        uint32_t cur = kind == RESP_REQ_DELETE_CHILD && r->prev_spi_r ? r->prev_spi_r
+                                                                      : r->cur_spi_r;
+        uint8_t spi[4] = {(uint8_t)(cur >> 24), (uint8_t)(cur >> 16), (uint8_t)(cur >> 8),
+                          (uint8_t)cur};
 
         resp_out_clear(out);
         if (!r->have_keys || ike_message_new(&m) < 0)
                 return -EINVAL;
         set_header(r, m,
-                   kind == RESP_REQ_CREATE_CHILD ? IKEV2_EXCHANGE_CREATE_CHILD_SA
+                   kind == RESP_REQ_CREATE_CHILD || kind == RESP_REQ_REKEY_CHILD
+                           ? IKEV2_EXCHANGE_CREATE_CHILD_SA
                                                  : IKEV2_EXCHANGE_INFORMATIONAL,
                    r->next_msgid++, false);
         switch (kind) {
@@ -968,7 +1257,54 @@ int resp_request(struct responder *r, enum resp_request kind, struct resp_out *o
                 break;
         case RESP_REQ_DELETE_CHILD:
                 (void)ike_chain_add_delete(&m->inner, IKEV2_PROTO_ESP, 4, 1, SLICE(spi, 4));
+                r->prev_spi_r = 0;
                 break;
+        case RESP_REQ_REKEY_CHILD: {
+                static const uint8_t vip4[4] = {10, 99, 0, 7};
+                static const uint8_t lan_lo[4] = {10, 20, 0, 0}, lan_hi[4] = {10, 20, 0, 255};
+                struct ike_transform tr[3];
+                struct ike_ts_selector tsi, tsr;
+                struct ike_proposal p;
+                uint8_t nonce[32], nspi[4];
+                size_t n = 0;
+
+                if (tsu_rng_fill(r->cfg.rng, nonce, sizeof(nonce)) < 0)
+                        return -EIO;
+                if (r->rekey_req_nonce)
+                        memset(nonce, r->rekey_req_nonce & 0xff, sizeof(nonce));
+                r->pending_spi = ESP_SPI_R + 0x100u * ++r->n_child_rekeys;
+                nspi[0] = (uint8_t)(r->pending_spi >> 24);
+                nspi[1] = (uint8_t)(r->pending_spi >> 16);
+                nspi[2] = (uint8_t)(r->pending_spi >> 8);
+                nspi[3] = (uint8_t)r->pending_spi;
+                tr[n++] = (struct ike_transform){.type = IKEV2_TRANSFORM_ENCR,
+                                                 .id = r->cfg.esp_encr,
+                                                 .key_length = r->cfg.esp_encr_bits};
+                if (r->cfg.esp_integ)
+                        tr[n++] = (struct ike_transform){.type = IKEV2_TRANSFORM_INTEG,
+                                                         .id = r->cfg.esp_integ};
+                tr[n++] = (struct ike_transform){.type = IKEV2_TRANSFORM_ESN, .id = IKEV2_ESN_NO};
+                p = (struct ike_proposal){.num = 1,
+                                          .protocol = IKEV2_PROTO_ESP,
+                                          .spi = SLICE(nspi, 4),
+                                          .transforms = tr,
+                                          .n_transforms = n};
+                /* 1.3.3: REKEY_SA names the SA by our inbound SPI */
+                (void)ike_chain_add_notify(&m->inner, IKEV2_PROTO_ESP, IKEV2_N_REKEY_SA,
+                                           SLICE(spi, 4), SLICE(NULL, 0));
+                (void)ike_chain_add_sa(&m->inner, &p, 1);
+                (void)ike_chain_add_nonce(&m->inner, SLICE(nonce, 32));
+                tsi = ike_ts_selector_make(lan_lo, lan_hi, 4, 0, 0, 65535);
+                tsr = ike_ts_selector_make(vip4, vip4, 4, 0, 0, 65535);
+                (void)ike_chain_add_ts(&m->inner, IKEV2_PAYLOAD_TSi, &tsi, 1);
+                (void)ike_chain_add_ts(&m->inner, IKEV2_PAYLOAD_TSr, &tsr, 1);
+                bytes_free(&r->pending_ni);
+                if (bytes_dup(&r->pending_ni, SLICE(nonce, 32)) < 0)
+                        return -ENOMEM;
+                r->pending_rekey = true;
+                r->pending_msgid = m->hdr.message_id;
+                break;
+        }
         case RESP_REQ_CREATE_CHILD: {
                 uint8_t nonce[32] = {1};
                 struct ike_transform tr = {.type = IKEV2_TRANSFORM_ENCR,

@@ -48,6 +48,7 @@ enum {
         RESP_DH_MISMATCH = 1u << 12,     /* choose a DH group other than the KE's */
         RESP_MSK_ZERO = 1u << 13,        /* final AUTH over an all-zero MSK */
         RESP_BAD_MSCHAP_S = 1u << 14,    /* MS-CHAPv2 Success with a wrong "S=" */
+        RESP_BAD_COOKIE2 = 1u << 15,     /* MOBIKE: COOKIE2 not echoed */
 };
 
 struct resp_cp_attr {
@@ -78,6 +79,7 @@ struct resp_config {
         uint16_t fragment_size;        /* message size budget for our fragments, 0: 1200 */
         bool hash_algorithms;          /* announce SIGNATURE_HASH_ALGORITHMS */
         bool multiple_auth;            /* announce MULTIPLE_AUTH_SUPPORTED */
+        bool mobike;                   /* announce MOBIKE_SUPPORTED (RFC 4555) */
         uint16_t error_notify_sa_init; /* answer IKE_SA_INIT with this error notify */
         uint16_t error_notify_auth;    /* answer the first IKE_AUTH with this error notify */
         unsigned misbehave;
@@ -148,6 +150,31 @@ struct responder {
         unsigned n_eap_received;    /* EAP payloads received, any type */
         unsigned n_eap_nonidentity; /* EAP responses other than Identity */
         unsigned n_info_requests;
+        unsigned n_create_child;  /* CREATE_CHILD_SA requests (CHILD SA rekeys) */
+        unsigned n_update_sa;     /* UPDATE_SA_ADDRESSES (MOBIKE) */
+        unsigned n_update_sa_natd; /* of which with both NAT detection notifies */
+        unsigned n_child_rekeys;  /* answered; r->child holds the newest keys */
+        unsigned n_pfs;           /* of which with a KE payload */
+        bool rekey_spi_mismatch;  /* a REKEY_SA that did not name the current SA */
+        uint32_t cur_spi_r;       /* our inbound ESP SPI now (ESP_SPI_R at first) */
+        uint32_t prev_spi_r;      /* the one before our last rekey, until its DELETE */
+        /* our own CHILD SA rekey (RESP_REQ_REKEY_CHILD) */
+        bool pending_rekey;
+        uint32_t pending_msgid, pending_spi;
+        struct bytes pending_ni;
+        unsigned n_gw_rekeys; /* completed */
+        bool gw_rekey_refused;
+        /* Tests of rekey collisions (RFC 7296 2.8.1) set the nonces: 0x100 |
+         * b fills the nonce of our rekey request / of our answer to a rekey
+         * with b; 0 draws them at random. */
+        uint16_t rekey_req_nonce, rekey_ans_nonce;
+        /* IKE SA rekeys by the initiator (RFC 7296 2.18): the old SA is kept
+         * until its DELETE comes */
+        unsigned n_ike_rekeys;
+        bool have_old, old_deleted;
+        uint8_t old_spi_i[8], old_spi_r[8];
+        struct crypto_aead *old_out, *old_in;
+        uint32_t old_expect;
         unsigned n_deletes_received;
         unsigned n_auth_failed_notifies;
         bool client_auth_ok;
@@ -175,6 +202,7 @@ enum resp_request {
         RESP_REQ_DELETE_IKE,
         RESP_REQ_DELETE_CHILD,
         RESP_REQ_CREATE_CHILD,
+        RESP_REQ_REKEY_CHILD, /* a CHILD SA rekey (REKEY_SA, SA, Ni, TSi, TSr) */
 };
 int resp_request(struct responder *r, enum resp_request kind, struct resp_out *out);
 

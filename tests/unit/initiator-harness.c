@@ -170,8 +170,10 @@ void h_actions(struct harness *h)
                         g_strlcpy(h->prompt, a[i].u.secret.prompt, sizeof(h->prompt));
                         break;
                 case IKE_ACTION_INSTALL_CHILD:
-                        g_assert_false(h->installed);
+                        /* Again only for a rekey (make-before-break). */
+                        g_assert_true(!h->installed || h->allow_reinstall);
                         h->installed = true;
+                        h->n_installs++;
                         h->child = *a[i].u.child;
                         copy_key(h->encr_in, a[i].u.child->encr_in);
                         copy_key(h->encr_out, a[i].u.child->encr_out);
@@ -192,6 +194,22 @@ void h_actions(struct harness *h)
                         break;
                 case IKE_ACTION_CLOSED:
                         h->closed = true;
+                        break;
+                case IKE_ACTION_REKEYED:
+                        if (a[i].u.rekeyed.ike)
+                                h->n_ike_rekeyed++;
+                        else
+                                h->n_child_rekeyed++;
+                        break;
+                case IKE_ACTION_REDIRECT:
+                        h->redirected = true;
+                        h->redirect_gw = a[i].u.redirect.gateway;
+                        if (a[i].u.redirect.fqdn)
+                                g_strlcpy(h->redirect_fqdn, a[i].u.redirect.fqdn,
+                                          sizeof(h->redirect_fqdn));
+                        break;
+                case IKE_ACTION_REAUTH:
+                        h->n_reauth++;
                         break;
                 default:
                         g_assert_not_reached();

@@ -51,6 +51,12 @@ struct harness {
         struct ike_failure failure;
         bool closed;
         unsigned removed;
+        /* staying connected */
+        bool allow_reinstall; /* INSTALL_CHILD may come again (rekeys) */
+        unsigned n_installs, n_child_rekeyed, n_ike_rekeyed, n_reauth;
+        bool redirected;
+        struct ike_addr redirect_gw;
+        char redirect_fqdn[256];
 
         /* the wire */
         GQueue to_resp, to_ini; /* struct h_dgram * */

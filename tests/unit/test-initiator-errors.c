@@ -398,7 +398,8 @@ static void test_redirect(void)
         struct ike_message *req = NULL, *resp = NULL;
         struct h_dgram *d;
         struct ike_error err;
-        uint8_t buf[256], gw[2 + 7] = {IKEV2_GW_FQDN, 7, 'g', 'w', '2', '.', 'c', 'o', 'm'};
+        uint8_t buf[256], gw[2 + 7 + 64] = {IKEV2_GW_FQDN, 7, 'g', 'w', '2', '.', 'c', 'o', 'm'};
+        const struct ike_payload *ni;
         struct wbuf w;
 
         h_init(&h, H_EAP_MSCHAPV2);
@@ -407,12 +408,17 @@ static void test_redirect(void)
         d = g_queue_pop_head(&h.to_resp);
         g_assert_cmpint(ike_message_parse(&req, SLICE_OF(d->b), &err), ==, 0);
         g_assert_nonnull(ike_chain_find_notify(&req->clear, IKEV2_N_REDIRECT_SUPPORTED));
+        /* RFC 5685 8.1: the nonce data of a REDIRECT in IKE_SA_INIT is Ni. */
+        ni = ike_chain_find(&req->clear, IKEV2_PAYLOAD_NONCE, 0);
+        g_assert_nonnull(ni);
+        g_assert_cmpuint(ni->u.nonce.len, <=, 64);
+        memcpy(gw + 9, ni->u.nonce.ptr, ni->u.nonce.len);
         g_assert_cmpint(ike_message_new(&resp), ==, 0);
         resp->hdr.spi_i = req->hdr.spi_i;
         resp->hdr.exchange = IKEV2_EXCHANGE_IKE_SA_INIT;
         resp->hdr.flags = IKEV2_FLAG_RESPONSE;
         g_assert_cmpint(ike_chain_add_notify(&resp->clear, 0, IKEV2_N_REDIRECT, SLICE(NULL, 0),
-                                             SLICE(gw, sizeof(gw))),
+                                             SLICE(gw, 9 + ni->u.nonce.len)),
                         ==, 0);
         wbuf_init(&w, buf, sizeof(buf));
         g_assert_cmpint(ike_message_serialize(resp, &w), ==, 0);

@@ -68,6 +68,8 @@ static void help(FILE *f)
                 "\n"
                 "SIGINT, SIGTERM and SIGHUP disconnect; a second one leaves at once (what is\n"
                 "left is undone at the next start, from the journal in /run/tsunagu).\n"
+                "SIGUSR1 prints the status and the datapath counters (packets, bytes, drops\n"
+                "by reason).\n"
                 "\n"
                 "Exit codes: 0 disconnected on request, 1 failure, 2 usage, 3 authentication\n"
                 "failed, 4 gateway unreachable, 5 profile invalid.\n",
@@ -185,14 +187,46 @@ static const char *prefix_text(const struct engine_prefix *p, bool with_len, cha
         return buf;
 }
 
+/* The details of the status block: printed once connected and on SIGUSR1. */
+static void print_details(struct fg *f, const struct engine_status *st, int min)
+{
+        const struct engine_net_config *c = &st->config;
+        char t[64];
+
+        say(f, min, "  interface   %s, MTU %u\n", f->ifname, c->mtu);
+        say(f, min, "  virtual IP ");
+        for (unsigned i = 0; i < c->n_addrs; i++)
+                say(f, min, " %s", prefix_text(&c->addrs[i], false, t, sizeof(t)));
+        say(f, min, "\n  DNS        ");
+        for (unsigned i = 0; i < c->n_dns; i++)
+                say(f, min, " %s", prefix_text(&c->dns[i], false, t, sizeof(t)));
+        if (c->n_domains) {
+                say(f, min, " (domains:");
+                for (unsigned i = 0; i < c->n_domains; i++)
+                        say(f, min, " %s", c->domains[i]);
+                say(f, min, ")");
+        }
+        say(f, min, "\n  routes     ");
+        if (c->full_tunnel)
+                say(f, min, " everything (full tunnel)");
+        for (unsigned i = 0; i < c->n_include && !c->full_tunnel; i++)
+                say(f, min, " %s", prefix_text(&c->include[i], true, t, sizeof(t)));
+        for (unsigned i = 0; i < c->n_exclude; i++)
+                say(f, min, " !%s", prefix_text(&c->exclude[i], true, t, sizeof(t)));
+        say(f, min, "\n  IKE         %s%s%s\n", st->ike_suite,
+            st->nat_local ? ", NAT in front of us" : "",
+            st->nat_remote ? ", NAT (or forced encapsulation) at the gateway" : "");
+        say(f, min, "  ESP         %s in UDP/4500, SPIs %08x (in) %08x (out)\n", st->esp_suite,
+            st->spi_in, st->spi_out);
+        say(f, min, "  datapath    %s\n", st->offload);
+}
+
 static void print_status(struct fg *f)
 {
         struct engine_status st;
-        const struct engine_net_config *c;
-        char t[64], gw[INET6_ADDRSTRLEN] = "?";
+        char gw[INET6_ADDRSTRLEN] = "?";
 
         engine_get_status(f->engine, &st);
-        c = &st.config;
         if (f->gateway.ss_family == AF_INET)
                 inet_ntop(AF_INET, &((struct sockaddr_in *)&f->gateway)->sin_addr, gw, sizeof(gw));
         else
@@ -200,32 +234,34 @@ static void print_status(struct fg *f)
                           sizeof(gw));
         say(f, 0, "connected to %s (%s) in %.2f s\n", f->prof->host, gw,
             (double)st.connect_ms / 1000.0);
-        say(f, 1, "  interface   %s, MTU %u\n", f->ifname, c->mtu);
-        say(f, 1, "  virtual IP ");
-        for (unsigned i = 0; i < c->n_addrs; i++)
-                say(f, 1, " %s", prefix_text(&c->addrs[i], false, t, sizeof(t)));
-        say(f, 1, "\n  DNS        ");
-        for (unsigned i = 0; i < c->n_dns; i++)
-                say(f, 1, " %s", prefix_text(&c->dns[i], false, t, sizeof(t)));
-        if (c->n_domains) {
-                say(f, 1, " (domains:");
-                for (unsigned i = 0; i < c->n_domains; i++)
-                        say(f, 1, " %s", c->domains[i]);
-                say(f, 1, ")");
-        }
-        say(f, 1, "\n  routes     ");
-        if (c->full_tunnel)
-                say(f, 1, " everything (full tunnel)");
-        for (unsigned i = 0; i < c->n_include && !c->full_tunnel; i++)
-                say(f, 1, " %s", prefix_text(&c->include[i], true, t, sizeof(t)));
-        for (unsigned i = 0; i < c->n_exclude; i++)
-                say(f, 1, " !%s", prefix_text(&c->exclude[i], true, t, sizeof(t)));
-        say(f, 1, "\n  IKE         %s%s%s\n", st.ike_suite,
-            st.nat_local ? ", NAT in front of us" : "",
-            st.nat_remote ? ", NAT (or forced encapsulation) at the gateway" : "");
-        say(f, 1, "  ESP         %s in UDP/4500, SPIs %08x (in) %08x (out)\n", st.esp_suite,
-            st.spi_in, st.spi_out);
-        say(f, 1, "  datapath    %s\n", st.offload);
+        print_details(f, &st, 1);
+}
+
+/* SIGUSR1: the state, the details when connected, and the datapath
+ * counters (the same numbers D-Bus Status gives), whatever the verbosity. */
+static gboolean on_usr1(gpointer data)
+{
+        struct fg *f = data;
+        struct engine_status st;
+
+        engine_get_status(f->engine, &st);
+        say(f, 0, "status: %s\n", engine_state_to_string(st.state));
+        if (st.state == ENGINE_STATE_CONNECTED)
+                print_details(f, &st, 0);
+        say(f, 0, "  packets     in %llu, out %llu\n", (unsigned long long)st.packets_in,
+            (unsigned long long)st.packets_out);
+        say(f, 0, "  bytes       in %llu, out %llu\n", (unsigned long long)st.bytes_in,
+            (unsigned long long)st.bytes_out);
+        say(f, 0, "  IKE/4500    in %llu, out %llu; keepalives out %llu\n",
+            (unsigned long long)st.ike_in, (unsigned long long)st.ike_out,
+            (unsigned long long)st.keepalives_out);
+        say(f, 0, "  drops      ");
+        if (st.n_drops == 0)
+                say(f, 0, " none");
+        for (unsigned i = 0; i < st.n_drops; i++)
+                say(f, 0, " %s=%llu", st.drops[i].name, (unsigned long long)st.drops[i].count);
+        say(f, 0, "\n");
+        return G_SOURCE_CONTINUE;
 }
 
 static void on_state(void *ud, enum engine_state s, const struct engine_error *err)
@@ -494,7 +530,7 @@ int connect_foreground(int argc, char *argv[])
         const char *username = NULL;
         unsigned fragment_size = 0;
         int c, r, ret = CLI_EXIT_FAILURE, tun_fd = -1, fd500 = -1, fd4500 = -1;
-        guint sig_int = 0, sig_term = 0, sig_hup = 0;
+        guint sig_int = 0, sig_term = 0, sig_hup = 0, sig_usr1 = 0;
 
         optind = 1;
         while ((c = getopt_long(argc, argv, "fvqh", opts, NULL)) != -1) {
@@ -626,6 +662,7 @@ int connect_foreground(int argc, char *argv[])
         sig_int = g_unix_signal_add(SIGINT, on_signal, &f);
         sig_term = g_unix_signal_add(SIGTERM, on_signal, &f);
         sig_hup = g_unix_signal_add(SIGHUP, on_signal, &f); /* the terminal went away */
+        sig_usr1 = g_unix_signal_add(SIGUSR1, on_usr1, &f);
         say(&f, 1, "connecting to %s with profile '%s' (tunnel %s)\n", f.prof->host, f.prof->name,
             f.ifname);
         (void)engine_start(f.engine);
@@ -656,6 +693,8 @@ out:
                 g_source_remove(sig_term);
         if (sig_hup)
                 g_source_remove(sig_hup);
+        if (sig_usr1)
+                g_source_remove(sig_usr1);
         engine_free(f.engine); /* reverts what is still applied */
         if (f.platform)
                 on_revert(&f, false);

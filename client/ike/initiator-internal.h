@@ -68,6 +68,14 @@ struct ini_request {
         uint64_t deadline;
         uint32_t timeout;    /* the current wait */
         uint64_t give_up_at; /* a hard end (DELETE's bounded wait), or UINT64_MAX */
+        /* Datagrams that claimed to answer this request and were dropped, so
+         * that giving up can say what came instead of an answer: malformed
+         * ones from the gateway itself (they passed the integrity check, or
+         * answer IKE_SA_INIT, which has none), and unauthenticated ones
+         * (integrity check failed, unprotected notifies: anyone may send
+         * those). */
+        unsigned malformed, unauthenticated;
+        char why[160]; /* why the last of them was dropped */
 };
 
 /* The answer to the last request the gateway sent us, for retransmissions

@@ -645,13 +645,26 @@ static void timeout_fail(struct ike_initiator *ini)
                 ini_close(ini);
                 return;
         }
+        /* The gateway did answer, but nothing it sent could be used: that
+         * is a broken gateway, not an unreachable one. */
+        if (q->malformed) {
+                ini_fail(ini, IKE_FAIL_PROTOCOL, IKEV2_N_INVALID_SYNTAX,
+                         "no usable response from gateway %s to %s (message %u) after %llu s "
+                         "and %u retransmissions: %u malformed answer%s dropped, the last "
+                         "because: %s",
+                         host, q->task->name, q->msgid, (unsigned long long)secs, q->retransmits,
+                         q->malformed, q->malformed == 1 ? "" : "s", q->why);
+                return;
+        }
         ini_fail(ini, IKE_FAIL_TIMEOUT, 0,
                  "no response from gateway %s to %s (message %u) after %llu s and %u "
-                 "retransmissions%s",
+                 "retransmissions%s%s%s%s",
                  host, q->task->name, q->msgid, (unsigned long long)secs, q->retransmits,
                  q->task->exchange == IKEV2_EXCHANGE_IKE_SA_INIT
                          ? " (is it reachable on UDP port 500, is it an IKEv2 gateway?)"
-                         : "");
+                         : "",
+                 q->unauthenticated ? "; datagrams that claimed to answer were ignored (" : "",
+                 q->unauthenticated ? q->why : "", q->unauthenticated ? ")" : "");
 }
 
 int ike_initiator_tick(struct ike_initiator *ini, uint64_t now_ms)
@@ -827,25 +840,35 @@ int ike_initiator_disconnect(struct ike_initiator *ini, uint64_t now_ms)
 
 /* Decrypts a protected message in place in raw (which m borrows from) and
  * parses its inner payloads. Returns 1 when m is complete, 0 when a
- * fragment was kept for later, negative to drop. */
+ * fragment was kept for later, negative to drop: *why says why (err holds
+ * the text when it is a parse error) and *authentic whether the datagram
+ * passed the integrity check, i.e. the gateway itself sent something
+ * malformed. */
 static int unprotect(struct ike_initiator *ini, struct bytes *raw, struct ike_message *m,
-                     const char **why)
+                     struct ike_error *err, const char **why, bool *authentic)
 {
         struct ike_sk_plain plain;
         struct ike_sk_error skerr = {0};
-        struct ike_error err = {0};
         struct bytes inner = {0};
         uint8_t first;
         int r;
 
+        *authentic = false;
         r = ike_sk_unprotect(ini->aead_in, raw->ptr, raw->len, &plain, &skerr);
         if (r < 0) {
                 *why = r == -EKEYREJECTED ? "integrity check failed" : skerr.what;
                 return r;
         }
+        *authentic = true;
         if (plain.fragment) {
                 r = ini_frag_add(ini, &m->hdr, plain.frag_number, plain.frag_total,
                                  plain.first_payload, plain.inner, &inner, &first, why);
+                if (r == -EALREADY) {
+                        /* Retransmissions repeat every fragment: not an error. */
+                        ini_log(ini, IKE_LOG_DEBUG, "ignoring fragment %u of message %u: %s",
+                                plain.frag_number, m->hdr.message_id, *why);
+                        return 0;
+                }
                 if (r <= 0)
                         return r;
         } else {
@@ -855,14 +878,10 @@ static int unprotect(struct ike_initiator *ini, struct bytes *raw, struct ike_me
                         return -ENOMEM;
                 }
         }
-        r = ike_message_parse_inner(m, first, &inner, &err);
+        r = ike_message_parse_inner(m, first, &inner, err);
         if (r < 0) {
                 bytes_free_secret(&inner);
-                *why = NULL;
-                ini_log(ini, IKE_LOG_WARNING, "dropping %s %s (message %u): %s",
-                        ini_exchange_name(m->hdr.exchange),
-                        ike_header_is_response(&m->hdr) ? "response" : "request", m->hdr.message_id,
-                        err.what);
+                *why = err->what;
                 return r;
         }
         return 1;
@@ -902,12 +921,31 @@ static void drop(struct ike_initiator *ini, const struct ike_header *h, const ch
                 h->message_id, why);
 }
 
+/* A datagram that claimed to answer our request (the message ID, exchange
+ * and SPIs match) and cannot be used: logged, and remembered for the
+ * timeout's text. */
+static void drop_answer(struct ike_initiator *ini, const struct ike_header *h, const char *why,
+                        bool authentic)
+{
+        if (authentic)
+                ini_log(ini, IKE_LOG_WARNING, "dropping %s response (message %u): %s",
+                        ini_exchange_name(h->exchange), h->message_id, why);
+        else
+                drop(ini, h, why);
+        if (authentic)
+                ini->req.malformed++;
+        else
+                ini->req.unauthenticated++;
+        snprintf(ini->req.why, sizeof(ini->req.why), "%s", why);
+}
+
 static void receive_response(struct ike_initiator *ini, struct bytes *raw,
                              const struct ike_header *h)
 {
         _cleanup_ike_message_ struct ike_message *m = NULL;
         struct ike_error err = {0};
         const char *why = NULL;
+        bool sa_init = h->exchange == IKEV2_EXCHANGE_IKE_SA_INIT, authentic = sa_init;
         int r;
 
         if (!ini->req.active) {
@@ -922,39 +960,41 @@ static void receive_response(struct ike_initiator *ini, struct bytes *raw,
                 drop(ini, h, "answers another exchange than our request");
                 return;
         }
-        if (h->exchange != IKEV2_EXCHANGE_IKE_SA_INIT && h->spi_r != ini_spi_u64(ini->spi_r)) {
+        if (!sa_init && h->spi_r != ini_spi_u64(ini->spi_r)) {
                 drop(ini, h, "unknown responder SPI");
                 return;
         }
+        /* From here on it claims to be the answer. An IKE_SA_INIT answer
+         * has no integrity check: whatever it is, it is all we get. */
         r = ike_message_parse(&m, SLICE_OF(*raw), &err);
         if (r < 0) {
-                drop(ini, h, err.what);
+                drop_answer(ini, h, err.what, sa_init);
                 return;
         }
-        if (h->exchange != IKEV2_EXCHANGE_IKE_SA_INIT) {
+        if (!sa_init) {
                 if (!ike_message_sk(m)) {
                         /* RFC 7296 2.21: unprotected errors after IKE_SA_INIT
                          * are unauthenticated; anyone can send them. */
-                        drop(ini, h, "unprotected (an unauthenticated notify is ignored)");
+                        drop_answer(ini, h, "unprotected (an unauthenticated notify is ignored)",
+                                    false);
                         return;
                 }
-                r = unprotect(ini, raw, m, &why);
+                r = unprotect(ini, raw, m, &err, &why, &authentic);
                 if (r == 0)
                         return; /* fragment kept */
                 if (r < 0) {
-                        if (why)
-                                drop(ini, h, why);
+                        drop_answer(ini, h, why, authentic);
                         return;
                 }
         } else {
                 if (ike_message_sk(m)) {
-                        drop(ini, h, "an IKE_SA_INIT response cannot be encrypted");
+                        drop_answer(ini, h, "an IKE_SA_INIT response cannot be encrypted", true);
                         return;
                 }
         }
         r = ike_message_check(m, &err);
         if (r < 0) {
-                drop(ini, h, err.what);
+                drop_answer(ini, h, err.what, authentic);
                 return;
         }
         process_response(ini, m);
@@ -973,6 +1013,7 @@ static void receive_request(struct ike_initiator *ini, struct bytes *raw,
         _cleanup_ike_message_ struct ike_message *m = NULL;
         struct ike_error err = {0};
         const char *why = NULL;
+        bool authentic = false;
         int r;
 
         if (!ini->have_keys || h->spi_r != ini_spi_u64(ini->spi_r)) {
@@ -999,11 +1040,14 @@ static void receive_request(struct ike_initiator *ini, struct bytes *raw,
                 drop(ini, h, "unprotected (an unauthenticated notify is ignored)");
                 return;
         }
-        r = unprotect(ini, raw, m, &why);
+        r = unprotect(ini, raw, m, &err, &why, &authentic);
         if (r == 0)
                 return;
         if (r < 0) {
-                if (why)
+                if (authentic)
+                        ini_log(ini, IKE_LOG_WARNING, "dropping %s request (message %u): %s",
+                                ini_exchange_name(h->exchange), h->message_id, why);
+                else
                         drop(ini, h, why);
                 return;
         }
@@ -1052,7 +1096,16 @@ int ike_initiator_receive(struct ike_initiator *ini, const uint8_t *msg, size_t 
                 return 0;
         }
         if ((h.version >> 4) != IKEV2_MAJOR_VERSION) {
-                drop(ini, &h, "not IKEv2");
+                if (ike_header_is_response(&h) && ini->req.active &&
+                    h.message_id == ini->req.msgid && h.exchange == ini->req.task->exchange) {
+                        char why[64];
+
+                        snprintf(why, sizeof(why), "not IKEv2 (version %u.%u)", h.version >> 4,
+                                 h.version & 15);
+                        drop_answer(ini, &h, why, h.exchange == IKEV2_EXCHANGE_IKE_SA_INIT);
+                } else {
+                        drop(ini, &h, "not IKEv2");
+                }
                 return 0;
         }
         /* The decryption works in place: on our own copy. */

@@ -151,6 +151,88 @@ static void test_auth_timeout_text(void)
         h_free(&h);
 }
 
+/* Answers the gateway sends but we cannot use: giving up says so, and a
+ * malformed answer from the gateway itself is a protocol failure, not an
+ * unreachable gateway. */
+static void feed_mangled(struct harness *h, size_t offset, uint8_t xor)
+{
+        struct h_dgram *d = g_queue_pop_head(&h->to_resp);
+        struct resp_out out = {0};
+        const uint8_t *p;
+        size_t len;
+
+        g_assert_nonnull(d);
+        /* datagrams to and from port 4500 carry the non-ESP marker */
+        g_assert_cmpint(resp_handle(&h->resp, d->b.ptr, d->b.len, d->natt, &out), ==, 0);
+        g_assert_cmpuint(out.n, >=, 1);
+        p = out.d[0].ptr + (d->natt ? 4 : 0);
+        len = out.d[0].len - (d->natt ? 4 : 0);
+        out.d[0].ptr[(d->natt ? 4 : 0) + (offset < len ? offset : len - 1)] ^= xor;
+        g_assert_cmpint(ike_initiator_receive(h->ini, p, len, d->natt, h->now), ==, 0);
+        resp_out_clear(&out);
+        bytes_free(&d->b);
+        g_free(d);
+        h_actions(h);
+}
+
+static void test_malformed_answers_text(void)
+{
+        struct harness h;
+
+        /* An IKE_SA_INIT answer of IKEv1 (the version octet is at 17). */
+        h_init(&h, H_EAP_MSCHAPV2);
+        h.icfg.retransmit = (struct ike_retransmit){.timeout_ms = 1000, .tries = 1};
+        h.hold = true;
+        h_start(&h);
+        feed_mangled(&h, 17, 0x30);
+        h_assert_log(&h, "dropping IKE_SA_INIT response (message 0): not IKEv2 (version 1.0)");
+        g_assert_false(h.failed);
+        h.hold = false;
+        h.drop_to_resp = 100;
+        h_advance(&h, 1000);
+        h_advance(&h, 1800);
+        h_assert_failed(&h, IKE_FAIL_PROTOCOL,
+                        "no usable response from gateway vpn.test to IKE_SA_INIT (message 0) after "
+                        "3 s and 1 retransmissions: 1 malformed answer dropped, the last because: "
+                        "not IKEv2 (version 1.0)");
+        h_free(&h);
+}
+
+static void test_forged_answers_text(void)
+{
+        struct harness h;
+
+        /* IKE_AUTH answers whose ICV does not verify: anyone could have sent
+         * them, so the gateway still counts as not answering. */
+        h_init(&h, H_EAP_MSCHAPV2);
+        h.icfg.retransmit = (struct ike_retransmit){.timeout_ms = 1000, .tries = 0};
+        h.hold = true;
+        h_start(&h);
+        {
+                struct h_dgram *d = g_queue_pop_head(&h.to_resp);
+                struct resp_out out = {0};
+
+                g_assert_cmpint(resp_handle(&h.resp, d->b.ptr, d->b.len, false, &out), ==, 0);
+                g_assert_cmpint(
+                        ike_initiator_receive(h.ini, out.d[0].ptr, out.d[0].len, false, h.now), ==,
+                        0);
+                resp_out_clear(&out);
+                bytes_free(&d->b);
+                g_free(d);
+                h_actions(&h);
+        }
+        feed_mangled(&h, SIZE_MAX, 0x01); /* the last octet: the ICV */
+        g_assert_false(h.failed);
+        h.hold = false;
+        h.drop_to_resp = 100;
+        h_advance(&h, 1000);
+        h_assert_failed(&h, IKE_FAIL_TIMEOUT,
+                        "no response from gateway vpn.test to IKE_AUTH (message 1) after 1 s and 0 "
+                        "retransmissions; datagrams that claimed to answer were ignored "
+                        "(integrity check failed)");
+        h_free(&h);
+}
+
 /* ------------------------------------------------------------------ windows */
 
 static void test_duplicate_and_out_of_window(void)
@@ -443,6 +525,8 @@ int main(int argc, char *argv[])
         g_test_add_func("/initiator/errors/retransmit-auth-fragments",
                         test_retransmit_auth_fragments);
         g_test_add_func("/initiator/errors/auth-timeout-text", test_auth_timeout_text);
+        g_test_add_func("/initiator/errors/malformed-answers-text", test_malformed_answers_text);
+        g_test_add_func("/initiator/errors/forged-answers-text", test_forged_answers_text);
         g_test_add_func("/initiator/errors/duplicate-and-out-of-window",
                         test_duplicate_and_out_of_window);
         for (size_t i = 0; i < G_N_ELEMENTS(notify_cases); i++) {

@@ -77,6 +77,7 @@ struct eap_peer {
 
         uint8_t msk[EAP_MSK_LEN];
         bool have_msk;
+        bool server_unproven; /* the method failed: the server did not prove itself */
 
         enum eap_secret_kind secret_kind;
         char prompt[64 + EAP_MAX_IDENTITY + 8];
@@ -392,6 +393,7 @@ static int run_method(struct eap_peer *p, uint8_t identifier, struct slice type_
                 return EAP_ACTION_NEED_SECRET;
         case EAP_METHOD_FAIL:
                 p->state = PEER_FAILURE;
+                p->server_unproven = ctx.server_unproven;
                 if (!p->reason[0])
                         snprintf(p->reason, sizeof(p->reason), "%s failed", label);
                 if (wbuf_len(&w) > 0) {
@@ -603,6 +605,8 @@ static int finish(struct eap_peer *p, int action, struct eap_result *ret)
         ret->action = (enum eap_action)action;
         if (action == EAP_ACTION_FAILURE || action == EAP_ACTION_DROP)
                 ret->reason = p->reason;
+        if (action == EAP_ACTION_FAILURE)
+                ret->server_unauthenticated = p->server_unproven;
         return 0;
 }
 

@@ -161,6 +161,10 @@ struct eap_result {
         const char *prompt;
         /* FAILURE, DROP: why, for a person (no secrets in it). */
         const char *reason;
+        /* FAILURE: the method failed because the server did not prove who
+         * it is (EAP-MSCHAPv2: its authenticator response is wrong or
+         * missing), not because our credentials were refused. */
+        bool server_unauthenticated;
         /* An EAP Notification (RFC 3748 5.2) the server displayed, sanitized
          * to printable ASCII, or NULL. */
         const char *notification;

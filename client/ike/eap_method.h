@@ -43,6 +43,8 @@ struct eap_method_ctx {
         enum eap_secret_kind secret_kind; /* NEED_SECRET */
         const char *prompt;
         bool forget_secret; /* the secret was wrong: drop it before asking again */
+        bool server_unproven; /* FAIL: the server did not prove who it is (the user's
+                               * credentials are not in question) */
 };
 
 struct eap_method_ops {

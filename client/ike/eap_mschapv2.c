@@ -197,6 +197,9 @@ static enum eap_method_status on_success(struct mschapv2_method *m, struct eap_m
         struct slice s;
         bool match;
 
+        /* A failure here means the server did not prove that it knows the
+         * password (RFC 2759 8.8): not our password's fault. */
+        ctx->server_unproven = true;
         if (m->state == ST_WAIT_CHALLENGE)
                 return eap_method_reason(ctx, EAP_METHOD_FAIL,
                                          "EAP-MSCHAPv2 Success before any challenge was answered");
@@ -219,6 +222,7 @@ static enum eap_method_status on_success(struct mschapv2_method *m, struct eap_m
                 return eap_method_reason(ctx, EAP_METHOD_FAIL,
                                          "EAP-MSCHAPv2: the server's authenticator response is "
                                          "wrong; it does not know the password (impostor?)");
+        ctx->server_unproven = false;
         m->state = ST_COMPLETE;
         wbuf_u8(out, OP_SUCCESS);
         return EAP_METHOD_SEND;

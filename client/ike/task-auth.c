@@ -280,6 +280,11 @@ static enum ini_task_result feed_eap(struct ike_initiator *ini, const struct ike
         case EAP_ACTION_SUCCESS:
                 return eap_succeeded(ini);
         case EAP_ACTION_FAILURE:
+                if (res.server_unauthenticated)
+                        return ini_fail(ini, IKE_FAIL_GATEWAY_AUTH, IKEV2_N_AUTHENTICATION_FAILED,
+                                        "%s: the gateway did not prove it knows the password "
+                                        "(%s)",
+                                        eap_method_text(ini), res.reason ? res.reason : "refused");
                 if (success_packet)
                         return ini_fail(ini, IKE_FAIL_GATEWAY_AUTH, IKEV2_N_AUTHENTICATION_FAILED,
                                         "%s: EAP-Success before the method completed (%s): the "

@@ -587,6 +587,8 @@ static int eap_check(struct responder *r, const struct ike_eap *e, struct ike_ch
                     mschapv2_msk(hash, nt, r->msk) < 0)
                         return -EIO;
                 r->have_msk = true;
+                if (r->cfg.misbehave & RESP_BAD_MSCHAP_S)
+                        r->ms_auth[0] ^= 1;
                 n = (size_t)snprintf(msg, sizeof(msg), "S=");
                 for (size_t i = 0; i < 20; i++)
                         n += (size_t)snprintf(msg + n, sizeof(msg) - n, "%02X", r->ms_auth[i]);

@@ -47,6 +47,7 @@ enum {
         RESP_NO_VIP = 1u << 11,          /* CP reply without addresses */
         RESP_DH_MISMATCH = 1u << 12,     /* choose a DH group other than the KE's */
         RESP_MSK_ZERO = 1u << 13,        /* final AUTH over an all-zero MSK */
+        RESP_BAD_MSCHAP_S = 1u << 14,    /* MS-CHAPv2 Success with a wrong "S=" */
 };
 
 struct resp_cp_attr {

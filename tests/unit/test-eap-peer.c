@@ -513,6 +513,8 @@ static void test_mschapv2_wrong_authenticator(void)
         ms_until_answered(p, &s, PASSWORD);
         res = run(p, ms_success(&s, &in, 3, true));
         assert_reason(&res, EAP_ACTION_FAILURE, "authenticator response is wrong");
+        /* the server's fault, not the password's */
+        g_assert_true(res.server_unauthenticated);
         g_assert_cmpuint(res.response.len, ==, 0); /* no Success Response */
         g_assert_false(eap_peer_method_completed(p));
         res = run(p, pkt(&in, EAP_CODE_SUCCESS, 3, -1, NULL, 0));
@@ -532,6 +534,7 @@ static void test_mschapv2_wrong_authenticator(void)
                 ms_until_answered(p, &s, PASSWORD);
                 res = run(p, ms_text(&in, 3, 3, s.ms_id, bad[i], strlen(bad[i])));
                 g_assert_cmpint(res.action, ==, EAP_ACTION_FAILURE);
+                g_assert_true(res.server_unauthenticated);
                 g_assert_false(eap_peer_method_completed(p));
                 eap_peer_free(p);
         }
@@ -552,6 +555,7 @@ static void test_mschapv2_failure_691(void)
         res = run(p, ms_text(&in, 3, 4, s.ms_id, msg, sizeof(msg) - 1));
         assert_reason(&res, EAP_ACTION_FAILURE, "wrong password");
         assert_reason(&res, EAP_ACTION_FAILURE, "E=691");
+        g_assert_false(res.server_unauthenticated); /* the password was refused */
         /* The server's text, made printable. */
         assert_reason(&res, EAP_ACTION_FAILURE, ": Bad?[31m password");
         /* The optional Failure Response for the server. */

@@ -461,6 +461,11 @@ static const struct gw_case gw_cases[] = {
          "EAP-Success before the method completed", false},
         {"early-eap-success-md5", H_EAP_MD5, RESP_EARLY_SUCCESS, 0, IKE_FAIL_GATEWAY_AUTH,
          "EAP-Success before the method completed", false},
+        {"mschapv2-wrong-authenticator", H_EAP_MSCHAPV2, RESP_BAD_MSCHAP_S, 0,
+         IKE_FAIL_GATEWAY_AUTH,
+         "EAP-MSCHAPv2: the gateway did not prove it knows the password (EAP-MSCHAPv2: the "
+         "server's authenticator response is wrong",
+         false},
         {"bad-final-auth", H_EAP_MSCHAPV2, RESP_BAD_FINAL_AUTH, 0, IKE_FAIL_GATEWAY_AUTH,
          "final AUTH (over the EAP key) does not verify", false},
         {"bad-final-auth-md5", H_EAP_MD5, RESP_BAD_FINAL_AUTH, 0, IKE_FAIL_GATEWAY_AUTH,

@@ -300,6 +300,11 @@ enum ini_task_result ini_establish_child(struct ike_initiator *ini, const struct
 /* ------------------------------------------------------------------ task-info.c */
 /* A request from the gateway (decrypted, checked). Answers it. */
 void ini_handle_peer_request(struct ike_initiator *ini, const struct ike_message *m);
+/* Answers a protected request from the gateway that we decrypted but cannot
+ * parse with the notify err names (RFC 7296 2.21.2, 3.2), so that its
+ * window moves on instead of the IKE SA hanging on that message ID. */
+void ini_reject_peer_request(struct ike_initiator *ini, const struct ike_header *h,
+                             const struct ike_error *err);
 /* An error notify in a response, mapped to a failure. */
 enum ini_task_result ini_fail_notify(struct ike_initiator *ini, const struct ike_notify *n,
                                      const char *exchange);

@@ -1044,11 +1044,16 @@ static void receive_request(struct ike_initiator *ini, struct bytes *raw,
         if (r == 0)
                 return;
         if (r < 0) {
-                if (authentic)
-                        ini_log(ini, IKE_LOG_WARNING, "dropping %s request (message %u): %s",
-                                ini_exchange_name(h->exchange), h->message_id, why);
-                else
+                if (!authentic) {
                         drop(ini, h, why);
+                        return;
+                }
+                ini_log(ini, IKE_LOG_WARNING, "dropping %s request (message %u): %s",
+                        ini_exchange_name(h->exchange), h->message_id, why);
+                /* The gateway sent it (it decrypted): it gets an error back
+                 * (err.notify is set for parse errors only). */
+                if (h->message_id == ini->peer_msgid)
+                        ini_reject_peer_request(ini, h, &err);
                 return;
         }
         if (ini->resp_cache.valid && h->message_id == ini->resp_cache.msgid) {
@@ -1059,7 +1064,10 @@ static void receive_request(struct ike_initiator *ini, struct bytes *raw,
         if (r < 0) {
                 /* A request we cannot parse still deserves an answer (RFC 7296
                  * 2.21.2); INVALID_SYNTAX is for errors of the peer. */
-                drop(ini, h, err.what);
+                ini_log(ini, IKE_LOG_WARNING, "dropping %s request (message %u): %s",
+                        ini_exchange_name(h->exchange), h->message_id, err.what);
+                if (h->message_id == ini->peer_msgid)
+                        ini_reject_peer_request(ini, h, &err);
                 return;
         }
         ini_handle_peer_request(ini, m);

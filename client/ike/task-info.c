@@ -217,6 +217,27 @@ void ini_handle_peer_request(struct ike_initiator *ini, const struct ike_message
         }
 }
 
+void ini_reject_peer_request(struct ike_initiator *ini, const struct ike_header *h,
+                             const struct ike_error *err)
+{
+        _cleanup_ike_message_ struct ike_message *req = NULL, *resp = NULL;
+        uint8_t type = err->payload;
+        struct slice data = SLICE(NULL, 0);
+
+        if (!err->notify || ike_message_new(&req) < 0 || ike_message_new(&resp) < 0)
+                return;
+        /* 3.2: UNSUPPORTED_CRITICAL_PAYLOAD carries the offending type. */
+        if (err->notify == IKEV2_N_UNSUPPORTED_CRITICAL_PAYLOAD)
+                data = SLICE(&type, 1);
+        if (ike_chain_add_notify(&resp->inner, 0, err->notify, SLICE(NULL, 0), data) < 0)
+                return;
+        req->hdr = *h;
+        ini_log(ini, IKE_LOG_INFO, "answering the gateway's %s request (message %u) with %s",
+                ini_exchange_name(h->exchange), h->message_id,
+                ikev2_notify_name(err->notify, IKEV2_NAME_TMP));
+        respond(ini, req, resp);
+}
+
 /* ------------------------------------------------------------------ our DELETE */
 
 static int delete_build(struct ike_initiator *ini, struct ike_message *req)

@@ -493,6 +493,41 @@ static void test_gateway_deletes_child(void)
         h_free(&h);
 }
 
+/* RFC 7296 3.2, 2.21.2: a protected request we cannot parse (here: an
+ * unsupported critical payload) is answered with the error, so that the
+ * gateway's window moves on; the next request is answered as usual. */
+static void test_gateway_request_unparseable(void)
+{
+        static const uint8_t inner[] = {0, 0x80, 0, 8, 1, 2, 3, 4}; /* type 201, critical */
+        struct resp_out out = {0};
+        struct harness h;
+        size_t sent;
+
+        h_init(&h, H_EAP_MSCHAPV2);
+        h_start(&h);
+        assert_established(&h);
+        sent = h.sent->len;
+        h.resp.natt = true;
+        g_assert_cmpint(resp_wrap(&h.resp, IKEV2_EXCHANGE_INFORMATIONAL, h.resp.next_msgid++, false,
+                                  201, inner, sizeof(inner), &out),
+                        ==, 0);
+        g_queue_push_tail(&h.to_ini, g_memdup2(&(struct h_dgram){.natt = true, .port = 4500},
+                                               sizeof(struct h_dgram)));
+        ((struct h_dgram *)g_queue_peek_tail(&h.to_ini))->b = out.d[0];
+        out.n = 0;
+        h_run(&h);
+        g_assert_cmpuint(h.sent->len, ==, sent + 1);
+        h_assert_log(&h, "answering the gateway's INFORMATIONAL request (message 0) with "
+                         "UNSUPPORTED_CRITICAL_PAYLOAD");
+        g_assert_false(h.closed);
+        h.last_resp_error = 0;
+        h_gateway_request(&h, RESP_REQ_LIVENESS);
+        g_assert_cmpuint(h.sent->len, ==, sent + 2);
+        g_assert_cmpint(h.last_resp_error, ==, 0);
+        g_assert_false(h.closed);
+        h_free(&h);
+}
+
 static void test_disconnect(void)
 {
         struct harness h;
@@ -579,6 +614,8 @@ int main(int argc, char *argv[])
                         test_no_fragments_without_support);
         g_test_add_func("/initiator/flow/liveness-and-delete", test_liveness_and_delete);
         g_test_add_func("/initiator/flow/gateway-deletes-child", test_gateway_deletes_child);
+        g_test_add_func("/initiator/flow/gateway-request-unparseable",
+                        test_gateway_request_unparseable);
         g_test_add_func("/initiator/flow/disconnect", test_disconnect);
         g_test_add_func("/initiator/flow/disconnect-unanswered", test_disconnect_unanswered);
         g_test_add_func("/initiator/flow/disconnect-while-connecting",

@@ -11,8 +11,9 @@
  * (DELETE, a bounded wait) and reverts.
  *
  * The platform's crash journal lives in /run/tsunagu, or, in a network
- * namespace other than the machine's, in /run/tsunagu/netns-<inode>, so
- * that platform_recover() never touches what another namespace left.
+ * namespace other than the machine's (or when that cannot be told), in
+ * /run/tsunagu/netns-<inode>, so that platform_recover() never touches what
+ * another namespace left.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -70,6 +71,10 @@ static void help(FILE *f)
                 "left is undone at the next start, from the journal in /run/tsunagu).\n"
                 "SIGUSR1 prints the status and the datapath counters (packets, bytes, drops\n"
                 "by reason).\n"
+                "\n"
+                "Environment: TSUNAGU_DATAPATH_OFFLOAD=0 moves every packet on its own (no TUN\n"
+                "segmentation offloads, no UDP GSO/GRO), as on kernels without them; 1 or\n"
+                "unset negotiates them (the default).\n"
                 "\n"
                 "Exit codes: 0 disconnected on request, 1 failure, 2 usage, 3 authentication\n"
                 "failed, 4 gateway unreachable, 5 profile invalid.\n",
@@ -413,6 +418,25 @@ static gboolean on_signal(gpointer data)
 
 /* ------------------------------------------------------------------ setup */
 
+/* TSUNAGU_DATAPATH_OFFLOAD=0 forces the per-packet datapath that kernels
+ * without TUN offloads or UDP GSO/GRO get anyway, so that it can be tested
+ * and measured on one that has them. */
+static int offloads_from_env(bool *ret)
+{
+        const char *v = g_getenv("TSUNAGU_DATAPATH_OFFLOAD");
+
+        if (!v || !*v || strcmp(v, "1") == 0) {
+                *ret = true;
+                return 0;
+        }
+        if (strcmp(v, "0") == 0) {
+                *ret = false;
+                return 0;
+        }
+        fprintf(stderr, "%s: TSUNAGU_DATAPATH_OFFLOAD must be 0 or 1 (got '%s')\n", cli_program, v);
+        return -EINVAL;
+}
+
 static int read_file(const char *path, struct bytes *ret)
 {
         g_autofree char *data = NULL;
@@ -453,17 +477,24 @@ static int load_profile(const char *path, struct profile **ret)
         return r;
 }
 
-/* The state directory for the platform journal: per network namespace. */
+/* The state directory for the platform journal: /run/tsunagu in the
+ * machine's own network namespace, a directory per namespace otherwise, so
+ * that platform_recover() never undoes what another namespace did. When we
+ * cannot tell (PID 1's namespace is hidden from us, as in containers), we
+ * take the per-namespace directory. */
 static void pick_state_dir(struct fg *f)
 {
         struct stat self, init;
 
-        if (stat("/proc/self/ns/net", &self) == 0 && stat("/proc/1/ns/net", &init) == 0 &&
-            self.st_ino != init.st_ino)
+        if (stat("/proc/self/ns/net", &self) < 0) {
+                snprintf(f->state_dir, sizeof(f->state_dir), "%s", PLATFORM_STATE_DIR);
+                return;
+        }
+        if (stat("/proc/1/ns/net", &init) == 0 && self.st_ino == init.st_ino)
+                snprintf(f->state_dir, sizeof(f->state_dir), "%s", PLATFORM_STATE_DIR);
+        else
                 snprintf(f->state_dir, sizeof(f->state_dir), "%s/netns-%llu", PLATFORM_STATE_DIR,
                          (unsigned long long)self.st_ino);
-        else
-                snprintf(f->state_dir, sizeof(f->state_dir), "%s", PLATFORM_STATE_DIR);
 }
 
 static int resolve(struct fg *f)
@@ -522,11 +553,11 @@ int connect_foreground(int argc, char *argv[])
         struct sockaddr_storage a500, a4500;
         socklen_t l500, l4500;
         struct udp_caps caps500, caps4500;
-        struct tun_open_opts to = {.want_offloads = true};
+        struct tun_open_opts to = {0};
         enum tun_mode tun_mode;
         g_autoptr(GError) error = NULL;
         char secret[SECRET_MAX] = "";
-        bool password_stdin = false, ask_set = false;
+        bool password_stdin = false, ask_set = false, offloads = true;
         const char *username = NULL;
         unsigned fragment_size = 0;
         int c, r, ret = CLI_EXIT_FAILURE, tun_fd = -1, fd500 = -1, fd4500 = -1;
@@ -576,6 +607,9 @@ int connect_foreground(int argc, char *argv[])
                 return CLI_EXIT_USAGE;
         }
         f.ask = ask_set || (!password_stdin && isatty(STDIN_FILENO));
+        if (offloads_from_env(&offloads) < 0)
+                return CLI_EXIT_USAGE;
+        to.want_offloads = offloads;
 
         r = load_profile(argv[optind], &f.prof);
         if (r == -ENOENT)
@@ -625,7 +659,7 @@ int connect_foreground(int argc, char *argv[])
         fd4500 = udp_open(&(struct udp_open_opts){.remote = (struct sockaddr *)&a4500,
                                                   .remote_len = l4500,
                                                   .fwmark = PLATFORM_FWMARK_DEFAULT,
-                                                  .want_offloads = true},
+                                                  .want_offloads = offloads},
                           &caps4500);
         if (fd500 < 0 || fd4500 < 0) {
                 fprintf(stderr, "%s: cannot open the UDP sockets to %s: %s\n", cli_program,
@@ -704,6 +738,10 @@ out:
                 close(fd4500);
         if (tun_fd >= 0)
                 close(tun_fd); /* the device goes with it (not persistent) */
+        /* A per-namespace journal directory goes when it is empty (the
+         * journal is removed once everything was undone). */
+        if (f.state_dir[0] && strcmp(f.state_dir, PLATFORM_STATE_DIR) != 0)
+                (void)rmdir(f.state_dir);
         if (f.loop)
                 g_main_loop_unref(f.loop);
         secure_wipe(secret, sizeof(secret));

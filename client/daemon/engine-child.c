@@ -444,6 +444,15 @@ int main(int argc, char *argv[])
                 fail_early(IPC_REASON_PROFILE, why);
                 return 1;
         }
+        /* OpenSSL's configuration, its legacy provider (EAP-MSCHAPv2) and the
+         * system CA bundle are files: read them before the sandbox closes
+         * the file system. -ENOTSUP only costs EAP-MSCHAPv2, which then fails
+         * with its own reason. */
+        r = engine_preload();
+        if (r < 0 && r != -ENOTSUP) {
+                fail_early(IPC_REASON_INTERNAL, "cannot preload OpenSSL's providers");
+                return 5;
+        }
         if (seccomp) {
                 r = sandbox_enter();
                 if (r < 0 && r != -ENOTSUP) {

@@ -11,13 +11,46 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <openssl/ssl.h>
+
 #include "client/crypto/x509.h"
+#include "client/ike/eap.h"
 #include "client/engine/engine-internal.h"
 #include "client/ike/ikev2.h"
 #include "client/profile/pki.h"
 
 /* The system trust store (Debian's ca-certificates bundle). */
 #define SYSTEM_CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
+
+/* Read once per process (engine_preload(), or the first engine that needs
+ * it); engines take up-referenced copies. */
+static STACK_OF(X509) * system_cas;
+
+static int load_system_cas(void)
+{
+        g_autofree char *data = NULL;
+        gsize len = 0;
+
+        if (system_cas)
+                return 0;
+        if (!g_file_get_contents(SYSTEM_CA_BUNDLE, &data, &len, NULL))
+                return -ENOENT;
+        if (crypto_certs_load(SLICE(data, len), &system_cas) <= 0)
+                return -EBADMSG;
+        return 0;
+}
+
+int engine_preload(void)
+{
+        int r;
+
+        (void)OPENSSL_init_ssl(OPENSSL_INIT_LOAD_CONFIG | OPENSSL_INIT_LOAD_SSL_STRINGS |
+                                       OPENSSL_INIT_LOAD_CRYPTO_STRINGS,
+                               NULL);
+        (void)load_system_cas(); /* optional: only system-trust profiles need it */
+        r = eap_preload();
+        return r < 0 ? -ENOTSUP : 0;
+}
 
 static void certs_free(STACK_OF(X509) * s)
 {
@@ -90,17 +123,22 @@ static int load_trust(struct engine *e)
                 }
                 return 0;
         }
-        {
-                g_autofree char *data = NULL;
-                gsize len = 0;
+        if (load_system_cas() < 0) {
+                engine_fail(e, ENGINE_ERROR_PROFILE,
+                            "the profile trusts the system's CAs, but %s cannot be read",
+                            SYSTEM_CA_BUNDLE);
+                return -ENOENT;
+        }
+        e->trusted = sk_X509_new_null();
+        for (int i = 0; e->trusted && i < sk_X509_num(system_cas); i++) {
+                X509 *x = sk_X509_value(system_cas, i);
 
-                if (!g_file_get_contents(SYSTEM_CA_BUNDLE, &data, &len, NULL) ||
-                    crypto_certs_load(SLICE(data, len), &e->trusted) <= 0) {
-                        engine_fail(e, ENGINE_ERROR_PROFILE,
-                                    "the profile trusts the system's CAs, but %s cannot be read",
-                                    SYSTEM_CA_BUNDLE);
-                        return -ENOENT;
-                }
+                if (X509_up_ref(x) && !sk_X509_push(e->trusted, x))
+                        X509_free(x);
+        }
+        if (!e->trusted || sk_X509_num(e->trusted) == 0) {
+                engine_fail(e, ENGINE_ERROR_INTERNAL, "out of memory");
+                return -ENOMEM;
         }
         return 0;
 }

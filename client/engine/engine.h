@@ -216,6 +216,15 @@ struct engine_callbacks {
         void (*log)(void *ud, int priority, const char *message);
 };
 
+/* Reads now what the engine would otherwise read from the file system
+ * while connecting: OpenSSL's configuration, its legacy provider (MD4 and
+ * DES for EAP-MSCHAPv2) and the system's CA bundle (for profiles that trust
+ * the system's CAs). A process that closes the file system (seccomp, the
+ * daemon's engine process) calls it before; others may. Returns 0, or
+ * -ENOTSUP when the legacy provider is missing (EAP-MSCHAPv2 cannot work;
+ * everything else can). Idempotent. (Added after "engine API ready".) */
+int engine_preload(void);
+
 /* Checks the parameters and the profile (credentials are loaded at
  * engine_start(), when their passphrase may be asked for). Returns 0, or
  * -EINVAL with *error (G_IO_ERROR_INVALID_ARGUMENT) naming what is wrong. */

@@ -15,6 +15,7 @@
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/evp.h>
 #include <openssl/x509.h>
@@ -221,16 +222,20 @@ static enum ini_task_result check_certificate(struct ike_initiator *ini, const s
         vp.now = (time_t)ini_unix_now(ini);
         r = crypto_cert_verify(leaf, &vp, &ce);
         if (r < 0) {
-                if (r == -EPERM)
-                        return ini_fail(ini, IKE_FAIL_GATEWAY_CERT, IKEV2_N_AUTHENTICATION_FAILED,
-                                        "gateway certificate not trusted: %s: %s%s%s (%s)",
-                                        ce.subject[0] ? ce.subject : subject,
-                                        crypto_cert_reason_name(ce.reason),
-                                        ce.depth > 0 ? " at chain depth " : "",
-                                        ce.depth > 0 ? (ce.depth == 1 ? "1" : "2+") : "",
-                                        ce.detail[0] ? ce.detail : "no detail");
-                return ini_fail(ini, IKE_FAIL_INTERNAL, 0,
-                                "gateway certificate could not be verified: %s", strerror(-r));
+                char where[48] = "";
+
+                if (r != -EPERM)
+                        return ini_fail(ini, IKE_FAIL_INTERNAL, 0,
+                                        "gateway certificate could not be verified: %s",
+                                        strerror(-r));
+                /* depth 0 is the gateway's own certificate, 1 its issuer, ... */
+                if (ce.depth > 0)
+                        snprintf(where, sizeof(where), " (chain depth %d)", ce.depth);
+                return ini_fail(ini, IKE_FAIL_GATEWAY_CERT, IKEV2_N_AUTHENTICATION_FAILED,
+                                "gateway certificate not trusted: %s%s: %s (%s)",
+                                ce.subject[0] ? ce.subject : subject, where,
+                                crypto_cert_reason_name(ce.reason),
+                                ce.detail[0] ? ce.detail : "no detail");
         }
 
         /* The certificate must be for the identity the gateway claims ... */

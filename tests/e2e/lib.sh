@@ -195,6 +195,10 @@ e2e_check_clean() {
     in_client nft list tables 2>/dev/null | grep -q tsunagu && left="$left nftables;"
     [ "$(cat "/etc/netns/$LAB_NS_CLIENT/resolv.conf" 2>/dev/null)" = "$E2E_RESOLV_BEFORE" ] ||
         left="$left resolv.conf;"
+    # the platform journal of this namespace (tsunagu connect --foreground)
+    local ino
+    ino=$(in_client stat -L -c %i /proc/self/ns/net)
+    [ -e "/run/tsunagu/netns-$ino" ] && left="$left journal directory /run/tsunagu/netns-$ino;"
     if [ -z "$left" ]; then
         ok "$name: nothing left in the client namespace"
     else

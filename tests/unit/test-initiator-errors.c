@@ -434,7 +434,7 @@ struct gw_case {
         enum h_auth auth;
         unsigned misbehave;
         int which; /* 0 normal, 1 rogue cert, 2 wrong-name cert, 3 remote id other.test,
-                    * 4 gateway host other.test, 5 IDr other.test */
+                    * 4 gateway host other.test, 5 IDr other.test, 6 two days later */
         enum ike_fail reason;
         const char *text;
         bool courtesy; /* AUTHENTICATION_FAILED sent after the first answer */
@@ -473,6 +473,10 @@ static const struct gw_case gw_cases[] = {
         {"cert-wrong-signing-key", H_CERT, RESP_BAD_SIGNATURE, 0, IKE_FAIL_GATEWAY_AUTH,
          "AUTH signature does not verify", true},
         {"cert-untrusted", H_CERT, 0, 1, IKE_FAIL_GATEWAY_CERT, "not trusted", true},
+        {"cert-expired", H_EAP_MSCHAPV2, 0, 6, IKE_FAIL_GATEWAY_CERT,
+         "gateway certificate not trusted: CN=tsunagu test CA,O=tsunagu test (chain depth 1): "
+         "expired",
+         true},
 };
 
 static void test_gateway(gconstpointer data)
@@ -501,6 +505,9 @@ static void test_gateway(gconstpointer data)
                 break;
         case 5:
                 h.rcfg.id = "other.test";
+                break;
+        case 6: /* two days later: the test PKI is valid for one */
+                h.icfg.unix_time = H_NOW_UNIX + 2 * 86400;
                 break;
         }
         h_start(&h);

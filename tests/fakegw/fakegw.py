@@ -670,12 +670,12 @@ class Gateway:
             seq = [frag(1, 129, junk, first), frag(65535, 65535, junk, first),
                    frag(200, 129, junk)] + good
         elif how == "flood":
-            # 2 x 99 fragments of 60000 bytes of one message that never
-            # completes (Total Fragments 100): 11.9 MB against the client's
-            # reassembly limit; then the good ones
+            # flood_rounds x 99 fragments of 60000 bytes of one message that
+            # never completes (Total Fragments 100): 5.9 MB a round against
+            # the client's reassembly limit; then the good ones
             big = os.urandom(60000)
-            seq = [frag(i, 100, big, first if i == 1 else 0) for _ in range(2)
-                   for i in range(1, 100)]
+            seq = [frag(i, 100, big, first if i == 1 else 0)
+                   for _ in range(self.k["flood_rounds"]) for i in range(1, 100)]
             pace = len(seq)
             seq += good
         elif how != "none":

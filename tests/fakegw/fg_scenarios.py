@@ -31,6 +31,7 @@ The knobs, by phase:
                     "too-many" | "zero-number" | "flood": bad SKF fragments of the
                     first IKE_AUTH response, then the good ones
     frag_size       bytes of inner payload per fragment when fragmenting
+    flood_rounds    how many times "flood" sends its 99 fragments of 60000 bytes
   IKE_AUTH, gateway authentication
     gw_cert         "gw-rsa" | "gw-ecdsa" | "gw-other" (fg_pki names)
     idr             None (the certificate's FQDN, vpn.lab.test) | a FQDN string
@@ -91,6 +92,7 @@ DEFAULTS = {
     "bad_icv": None,
     "frag": None,
     "frag_size": 300,
+    "flood_rounds": 2,
     "gw_cert": "gw-rsa",
     "idr": None,
     "auth_scheme": "rsa-sha256",
@@ -184,7 +186,7 @@ SCENARIOS = {
     "frag-duplicates": {"frag": "duplicates"},
     "frag-too-many": {"frag": "too-many"},
     "frag-zero-number": {"frag": "zero-number"},
-    "frag-flood": {"frag": "flood"},
+    "frag-flood": {"frag": "flood", "flood_rounds": 6},
     # case 7
     "cert-other-identity": {"gw_cert": "gw-other", "idr": "vpn.lab.test"},
     "idr-other": {"gw_cert": "gw-other", "idr": "other.lab.test"},

@@ -18,6 +18,8 @@ top_srcdir=${top_srcdir:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 . "$top_srcdir/tests/e2e/lib.sh"
 
 FG_PY=/usr/bin/python3
+# no __pycache__ in the source tree (read-only under make distcheck anyway)
+export PYTHONDONTWRITEBYTECODE=1
 FG=$top_srcdir/tests/fakegw/fakegw.py
 FG_PASSWORD=alice-lab-password
 # Short retransmissions: 1 s, then 1.8 s of waiting: the cases where every
@@ -150,7 +152,7 @@ fg_connect() {
     E2E_OUT=$E2E_DIR/$FG_CASE.out
     E2E_RC=
     local t=0
-    while [ $t -lt $((E2E_CONNECT_TIMEOUT * 10)) ]; do
+    while [ $t -lt $((E2E_CONNECT_TIMEOUT * 20)) ]; do
         if grep -q '^connected to ' "$E2E_OUT"; then
             return 0
         fi
@@ -160,7 +162,7 @@ fg_connect() {
             E2E_PID=
             return "$E2E_RC"
         fi
-        sleep 0.1
+        sleep 0.05
         t=$((t + 1))
     done
     return 124
@@ -296,32 +298,33 @@ fg_check_sanitizers() {
 # (/run/tsunagu/netns-<inode of the namespace>). systemd-resolved is listed
 # when it runs (not on a machine without systemd as PID 1).
 fg_snapshot() {
-    local ino
-    ino=$(in_client stat -L -c %i /proc/self/ns/net)
-    {
+    # one process in the namespace (this runs twice a case)
+    # shellcheck disable=SC2016
+    in_client bash -c '
+        ino=$(stat -L -c %i /proc/self/ns/net)
         echo "== links"
-        in_client ip -o link show | sed 's/^[0-9]*: //; s/ link\/.*//' | sort
+        ip -o link show | sed "s/^[0-9]*: //; s/ link\/.*//" | sort
         echo "== addresses"
-        in_client ip -o addr show | sed 's/^[0-9]*: //; s/\\ *valid_lft.*//' | sort
+        ip -o addr show | sed "s/^[0-9]*: //; s/\\\\ *valid_lft.*//" | sort
         echo "== routes"
-        in_client ip -4 route show table all | sort
-        in_client ip -6 route show table all | sed 's/ expires [0-9]*sec//' | sort
+        ip -4 route show table all | sort
+        ip -6 route show table all | sed "s/ expires [0-9]*sec//" | sort
         echo "== rules"
-        in_client ip -4 rule show
-        in_client ip -6 rule show
+        ip -4 rule show
+        ip -6 rule show
         echo "== nftables"
-        in_client nft list ruleset 2>&1
+        nft list ruleset 2>&1
         echo "== resolv.conf"
-        in_client cat /etc/resolv.conf 2>&1
+        cat /etc/resolv.conf 2>&1
         echo "== /etc/netns resolv.conf"
-        cat "/etc/netns/$LAB_NS_CLIENT/resolv.conf" 2>&1
+        cat "/etc/netns/$1/resolv.conf" 2>&1
         echo "== resolved"
         if [ -d /run/systemd/resolve ]; then
-            in_client resolvectl status 2>&1 | grep -v 'Current DNS Server'
+            resolvectl status 2>&1 | grep -v "Current DNS Server"
         fi
         echo "== journal"
         find "/run/tsunagu/netns-$ino" 2>/dev/null | sort
-    }
+    ' fg_snapshot "$LAB_NS_CLIENT"
 }
 
 # fg_check_clean NAME: the client namespace as fg_setup found it

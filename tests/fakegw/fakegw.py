@@ -28,6 +28,9 @@ DIR/fakegw.pid, and answers control commands on the UNIX socket DIR/ctl:
     delete                       INFORMATIONAL with the DELETE of the IKE SA
     delete-child                 INFORMATIONAL with the DELETE of the CHILD SA
     info-critical                INFORMATIONAL with an unknown critical payload
+    reset DIR SCENARIO [KNOB=VALUE]...
+                                 start over as a new fake would (no SAs), with
+                                 another scenario, logging to DIR/fakegw.log
     quit
 
 EVENTS (first word after the time stamp), the ones tests look for:
@@ -162,10 +165,7 @@ class Gateway:
         self.last_sa = None
         self.ctl_clients = []
         self.waiting = []  # (deadline, conn, predicate, reply builder)
-        gw_cert = knobs["gw_cert"]
-        if knobs["bad_sig"] and knobs["bad_sig"].startswith("ecdsa") and gw_cert == "gw-rsa":
-            gw_cert = "gw-ecdsa"
-        self.cert_der, self.key = fg_pki.load(args.pki, gw_cert)
+        self._load_cert()
         self.s500 = self._udp(500)
         self.s4500 = self._udp(4500)
         path = os.path.join(self.dir, "ctl")
@@ -175,6 +175,36 @@ class Gateway:
         self.ctl.bind(path)
         self.ctl.listen(4)
         self.log("start scenario=%s knobs=%s" % (args.scenario, self._knob_diff()))
+
+    def _load_cert(self):
+        gw_cert = self.k["gw_cert"]
+        if self.k["bad_sig"] and self.k["bad_sig"].startswith("ecdsa") and gw_cert == "gw-rsa":
+            gw_cert = "gw-ecdsa"
+        self.cert_der, self.key = fg_pki.load(self.args.pki, gw_cert)
+
+    def reset(self, logdir, scenario, overrides):
+        """The next test case without a new process (starting Python and
+        its cryptography costs more than most cases): new knobs, no SAs, no
+        waiting requests, the log in logdir, nothing left of what the last
+        client sent."""
+        knobs = fg_scenarios.resolve(scenario, overrides)
+        os.makedirs(logdir, exist_ok=True)
+        self.log("reset to scenario=%s, log in %s" % (scenario, logdir))
+        self.log_f.close()
+        self.k, self.args.scenario, self.dir = knobs, scenario, logdir
+        self.log_f = open(os.path.join(self.dir, "fakegw.log"), "a", buffering=1)
+        self.t0 = time.monotonic()
+        self.sas, self.last_sa, self.waiting = {}, None, []
+        self._load_cert()
+        for s in (self.s500, self.s4500):
+            s.setblocking(False)
+            try:
+                while True:
+                    s.recv(65536)
+            except OSError:
+                pass
+            s.setblocking(True)
+        self.log("start scenario=%s knobs=%s" % (scenario, self._knob_diff()))
 
     def _udp(self, port):
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -1104,6 +1134,21 @@ class Gateway:
                     C.Payload(C.P_NONCE, ni),
                     C.Payload(C.P_TSI, C.ts_body(everything)),
                     C.Payload(C.P_TSR, C.ts_body(everything))], cmd, conn)
+        elif cmd == "reset":
+            # reset DIR SCENARIO [KNOB=VALUE]...
+            if len(rest) < 2:
+                self.ctl_reply(conn, "error usage: reset DIR SCENARIO [KNOB=VALUE]...")
+                return
+            overrides = {}
+            for s in rest[2:]:
+                k, _, v = s.partition("=")
+                overrides[k] = parse_value(v)
+            try:
+                self.reset(rest[0], rest[1], overrides)
+            except KeyError as e:
+                self.ctl_reply(conn, "error %s" % e)
+                return
+            self.ctl_reply(conn, "reset %s" % rest[1])
         elif cmd == "quit":
             self.ctl_reply(conn, "bye")
             raise SystemExit(0)

@@ -83,17 +83,30 @@ fg_profile() {
     } >"$file"
 }
 
-# fg_start SCENARIO [--set KNOB=VALUE]...: a fresh fake in the gateway's
-# namespace; its directory is FG_DIR (fakegw.log, ctl).
+# fg_start SCENARIO [--set KNOB=VALUE]...: the fake in the gateway's
+# namespace as new, with this scenario; its log is FG_DIR/fakegw.log. One
+# process serves all cases (`ctl reset` between them: starting Python costs
+# more than most cases); its control socket is FG_CTLDIR/ctl.
 fg_start() {
-    local scenario=$1 t=0
+    local scenario=$1 t=0 kv=() got
     shift
-    fg_stop
     FG_N=$((FG_N + 1))
     FG_DIR=$E2E_DIR/fake.$FG_N.$scenario
     mkdir -p "$FG_DIR"
+    if [ -n "${FG_PID:-}" ] && kill -0 "$FG_PID" 2>/dev/null; then
+        while [ $# -gt 0 ]; do
+            [ "$1" = --set ] && shift
+            kv+=("$1")
+            shift
+        done
+        got=$("$FG_PY" "$FG" ctl "$FG_CTLDIR" reset "$FG_DIR" "$scenario" "${kv[@]}" 2>&1)
+        [ "$got" = "reset $scenario" ] && return 0
+        diag "the fake did not reset: $got"
+        return 1
+    fi
+    FG_CTLDIR=$FG_DIR
     ip netns exec "$LAB_NS_GW" "$FG_PY" "$FG" serve --dir "$FG_DIR" --pki "$FG_PKI" \
-        --scenario "$scenario" "$@" >"$FG_DIR/stdout" 2>&1 &
+        --scenario "$scenario" "$@" >"$E2E_DIR/fake.stdout" 2>&1 &
     FG_PID=$!
     while [ ! -S "$FG_DIR/ctl" ] && [ $t -lt 100 ]; do
         kill -0 "$FG_PID" 2>/dev/null || break
@@ -101,7 +114,7 @@ fg_start() {
         t=$((t + 1))
     done
     if [ ! -S "$FG_DIR/ctl" ]; then
-        diag "the fake did not start:" "$(cat "$FG_DIR/stdout")"
+        diag "the fake did not start:" "$(cat "$E2E_DIR/fake.stdout")"
         return 1
     fi
 }
@@ -114,7 +127,7 @@ fg_stop() {
     fi
 }
 
-fg_ctl() { "$FG_PY" "$FG" ctl "$FG_DIR" "$@"; }
+fg_ctl() { "$FG_PY" "$FG" ctl "$FG_CTLDIR" "$@"; }
 
 # fg_case NAME SCENARIO [fake options] [-- PROFILE LINES]: starts the fake
 # and writes the case's profile $E2E_DIR/NAME.tsunagu.
@@ -344,7 +357,6 @@ fg_check_clean() {
 fg_end_case() {
     fg_check_sanitizers "$1"
     fg_check_clean "$1"
-    fg_stop
     diag "$1: $((($(date +%s%N) - ${FG_CASE_T0:-0}) / 1000000)) ms"
 }
 

@@ -124,9 +124,21 @@ def main():
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         if r.random() < 0.05:
-            objs = bus.call_sync(NAME, "/org/tsunagu/Vpn1", "org.freedesktop.DBus.ObjectManager",
-                                 "GetManagedObjects", None, None, Gio.DBusCallFlags.NONE,
-                                 10000, None).unpack()[0]
+            try:
+                objs = bus.call_sync(NAME, "/org/tsunagu/Vpn1",
+                                     "org.freedesktop.DBus.ObjectManager", "GetManagedObjects",
+                                     None, None, Gio.DBusCallFlags.NO_AUTO_START, 10000,
+                                     None).unpack()[0]
+            except GLib.Error as e:
+                # The helper may be between two bus connections (see below):
+                # the same rule as for the random calls.
+                if "ServiceUnknown" not in e.message and "NameHasNoOwner" not in e.message:
+                    raise
+                if not wait_for_name(bus, 10):
+                    print("the helper is gone (GetManagedObjects)")
+                    sys.exit(1)
+                reconnects += 1
+                continue
             paths = ["/org/tsunagu/Vpn1", "/org/tsunagu/Vpn1/Profile/nope"] + list(objs.keys())
         path = r.choice(paths)
         iface = r.choice(list(ifaces.values()))

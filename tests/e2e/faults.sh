@@ -74,19 +74,26 @@ if mx_connect split "$TSUD_DIR/pw"; then
         in_nat conntrack -D -p udp >/dev/null 2>&1
         ok "NAT: the home router's UDP mappings flushed (the gateway saw port $port0)"
         t0=$SECONDS
-        if mx_wait 60 ping_ok; then
-                ok "NAT: the tunnel carries traffic again after $((SECONDS - t0)) s"
+        # The gateway (MOBIKE negotiated) does no implicit address update on
+        # ESP or IKE from a new port: RFC 4555 3.5/3.8 leave it to the MOBIKE
+        # initiator to notice (NAT_DETECTION in its INFORMATIONAL/DPD
+        # requests) and send UPDATE_SA_ADDRESSES; without MOBIKE any
+        # authenticated request from the new port (DPD) lets it follow
+        # (RFC 7296 2.23). Both come with issue 10 (DPD, MOBIKE): until then
+        # these two are TODO (they will show as XPASS once it works).
+        todo="# TODO the tunnel follows a NAT rebinding only with DPD/MOBIKE (issue 10)"
+        if mx_wait "${MX_NAT_WAIT:-30}" ping_ok; then
+                tap_todo ok "NAT: the tunnel carries traffic again after $((SECONDS - t0)) s $todo"
                 NAT_RESULT="follows after $((SECONDS - t0)) s"
         else
-                not_ok "NAT: the tunnel carries traffic again within 60 s"
-                NAT_RESULT="does not follow"
+                tap_todo not_ok "NAT: the tunnel carries traffic again within ${MX_NAT_WAIT:-30} s $todo"
+                NAT_RESULT="does not follow (needs DPD/MOBIKE, issue 10)"
         fi
         port1=$(gw_peer_port)
         if [ -n "$port1" ] && [ "$port1" != "$port0" ]; then
-                ok "NAT: the gateway moved the SA to the new port ($port0 -> $port1)"
+                tap_todo ok "NAT: the gateway moved the SA to the new port ($port0 -> $port1) $todo"
         else
-                not_ok "NAT: the gateway moved the SA to the new port ($port0 -> ${port1:-none})"
-                diag "$("$LAB" gw swanctl --list-sas)"
+                tap_todo not_ok "NAT: the gateway moved the SA to the new port ($port0 -> ${port1:-none}) $todo"
         fi
         NAT_RESULT="$NAT_RESULT, port $port0 -> $port1"
         mx_disconnect split >/dev/null 2>&1

@@ -82,11 +82,15 @@ mx_setup() {
 }
 
 # mx_start: tsunagud in the client namespace, managing the namespace's
-# resolv.conf (there is no systemd-resolved on the private bus).
+# resolv.conf (there is no systemd-resolved on the private bus). It is given
+# /etc/resolv.conf, which `ip netns exec` bind-mounts from MX_RESOLV, so it
+# rewrites the file in place as in a container (a rename of MX_RESOLV would
+# leave tsunagud itself reading the old file: a restarted helper would then
+# resolve the gateway with the tunnel's DNS server).
 mx_start() {
         ip netns exec "$TSUD_NS" "$TSUNAGUD" --stderr --debug \
                 --system-profiles "$TSUD_DIR/sys" --user-profiles "$TSUD_DIR/users" \
-                --state-dir "$TSUD_DIR/state" --resolv-conf "$MX_RESOLV" \
+                --state-dir "$TSUD_DIR/state" --resolv-conf /etc/resolv.conf \
                 --engine "$TSUD_ENGINE" --engine-user "$TSUD_E" >>"$TSUD_LOG" 2>&1 &
         TSUD_PID=$!
         gdbus wait --system --timeout 30 org.tsunagu.Vpn1 || {
@@ -156,17 +160,16 @@ tap_todo() {
         if [ "$1" = ok ]; then echo "ok $_tap_n - $2"; else echo "not ok $_tap_n - $2"; fi
 }
 
-# mx_wait SECONDS CMD...: polls CMD every 0.2 s until it succeeds (0) or the
-# time is up (1).
+# mx_wait SECONDS CMD...: polls CMD every 0.2 s until it succeeds (0) or
+# SECONDS of wall time have passed (1), however long each CMD takes.
 mx_wait() {
-        local n=$(($1 * 5))
+        local end=$((${EPOCHREALTIME/./} + $1 * 1000000))
         shift
-        while [ "$n" -gt 0 ]; do
+        while :; do
                 "$@" && return 0
+                [ "${EPOCHREALTIME/./}" -lt "$end" ] || return 1
                 sleep 0.2
-                n=$((n - 1))
         done
-        return 1
 }
 
 # mx_netstate: what tsunagu may change in the client namespace, one line per
@@ -270,6 +273,6 @@ except OSError:
     pass
 PY
         done
-        in_client timeout 5 getent ahosts example.com >/dev/null 2>&1
-        in_client timeout 5 getent ahosts "$LAB_PUBLIC_WEB_NAME" >/dev/null 2>&1
+        in_client timeout 3 getent ahosts example.com >/dev/null 2>&1
+        in_client timeout 3 getent ahosts "$LAB_PUBLIC_WEB_NAME" >/dev/null 2>&1
 }

@@ -142,6 +142,7 @@ if sys.argv[3]:
 else:
     assert not v6, s
 assert sys.argv[4] in s["dns"], s
+assert len(s["routes"]) == len(set(s["routes"])), ("routes listed twice", s["routes"])
 PY
                 ok "$name: connected, virtual IP(s) from $pool4${pool6:+ and $pool6}, DNS $LAB_CORP_DNS"
         else

@@ -213,7 +213,7 @@ mx_capture_start() {
         MX_TCPDUMP=$!
         MX_PIDS="$MX_PIDS $MX_TCPDUMP"
         # Capturing once it says so (its own log: no earlier capture's line).
-        mx_wait 10 grep -q "listening on" "$TSUD_DIR/tcpdump-$1.log"
+        mx_wait 10 grep -qs "listening on" "$TSUD_DIR/tcpdump-$1.log"
 }
 
 # mx_pcap_count FILTER: packets in the last capture that match FILTER.

@@ -6,11 +6,14 @@
 #   - 10 % and 30 % random loss of IKE/NAT-T packets on the home NAT in both
 #     directions (nftables numgen random) while connecting: the connection
 #     comes up by retransmission, within the retransmit budget. The profile
-#     uses retransmit-timeout = 1 s and retransmit-tries = 8 so that the
-#     budget (1 s * 1.8^n, ~250 s for an exchange) is never the limit while
-#     a CI run stays short; at 30 % both ways a two-fragment answer gets
-#     through one try in three, so fewer tries would make the test flaky
-#     rather than prove more.
+#     uses retransmit-timeout = 1 s and retransmit-tries = 8 (budget
+#     1 s * 1.8^n, ~250 s for one exchange) to keep a CI run short. At 30 %
+#     both ways one try of an exchange gets through about one time in two
+#     (one in three for the fragmented IKE_AUTH answer), and an EAP-MSCHAPv2
+#     connect has seven exchanges: about one connect in 25 uses up the whole
+#     budget of one exchange and fails as "unreachable", which is the right
+#     outcome. Such a failure is reported and the connect tried once more
+#     (as a person would); a second one, or any other failure, fails the test.
 #   - the NAT forgets its mapping (conntrack flushed on the home router):
 #     the client's next packets leave from another public port and the
 #     tunnel must follow (NAT-T port float on the gateway, RFC 3948/7296 2.23);
@@ -45,10 +48,22 @@ for pct in 10 30; do
         in_nat nft flush chain inet lab loss
         in_nat nft add rule inet lab loss udp dport '{ 500, 4500 }' numgen random mod 100 "<" "$pct" counter drop
         in_nat nft add rule inet lab loss udp sport '{ 500, 4500 }' numgen random mod 100 "<" "$pct" counter drop
-        if mx_connect split "$TSUD_DIR/pw"; then
+        attempts=1
+        ok_loss=0
+        MX_CONNECT_TIMEOUT=600 mx_connect split "$TSUD_DIR/pw"
+        rc=$?
+        if [ $rc = 0 ]; then
+                ok_loss=1
+        elif [ $rc = 4 ]; then # gateway unreachable: the budget was used up
+                diag "$pct % loss: attempt 1 used up the retransmit budget ($MX_CONNECT_MS ms):" \
+                        "$(cat "$TSUD_DIR/connect.out")"
+                attempts=2
+                MX_CONNECT_TIMEOUT=600 mx_connect split "$TSUD_DIR/pw" && ok_loss=1
+        fi
+        if [ $ok_loss = 1 ]; then
                 dropped=$(in_nat nft list chain inet lab loss | awk '/packets/ { for (i = 1; i < NF; i++) if ($i == "packets") n += $(i + 1) } END { print n + 0 }')
-                ok "$pct % loss both ways: connected in $MX_CONNECT_MS ms ($dropped packets dropped)"
-                LOSS_RESULTS="${LOSS_RESULTS:-}$pct%: ${MX_CONNECT_MS} ms, $dropped dropped; "
+                ok "$pct % loss both ways: connected in $MX_CONNECT_MS ms, attempt $attempts ($dropped packets dropped)"
+                LOSS_RESULTS="${LOSS_RESULTS:-}$pct%: ${MX_CONNECT_MS} ms, attempt $attempts, $dropped dropped; "
                 in_nat nft flush chain inet lab loss
                 tap_check "$pct % loss: ping through the tunnel afterwards" \
                         in_client ping -c 3 -i 0.2 -W 2 "$LAB_LAN_IP"

@@ -131,7 +131,8 @@ mx_connect() {
         else
                 runuser -u "$TSUD_A" -- env DBUS_SYSTEM_BUS_ADDRESS="$DBUS_SYSTEM_BUS_ADDRESS" \
                         ASAN_OPTIONS="${ASAN_OPTIONS:-}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-}" \
-                        "$TSUNAGU" connect --password-stdin --wait "$name" <"$pw" \
+                        "$TSUNAGU" connect --password-stdin --wait --timeout "${MX_CONNECT_TIMEOUT:-120}" \
+                        "$name" <"$pw" \
                         >"$TSUD_DIR/connect.out" 2>&1
         fi
         rc=$?

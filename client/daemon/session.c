@@ -414,8 +414,13 @@ static void publish_config(struct session *s, const struct netcheck *nc)
                 g_ptr_array_add(v, g_strdup("0.0.0.0/0"));
                 g_ptr_array_add(v, g_strdup("::/0"));
         }
-        for (size_t i = 0; i < cfg->n_include; i++)
+        for (size_t i = 0; i < cfg->n_include; i++) {
+                /* A full tunnel's gateway selectors are 0.0.0.0/0 and ::/0
+                 * again: listed above already. */
+                if (cfg->mode == PLATFORM_TUNNEL_FULL && cfg->include[i].prefixlen == 0)
+                        continue;
                 g_ptr_array_add(v, prefix_text(&cfg->include[i], false));
+        }
         for (size_t i = 0; i < cfg->n_exclude; i++) {
                 g_autofree char *t = prefix_text(&cfg->exclude[i], false);
 

@@ -772,9 +772,26 @@ static void periodic(struct ike_initiator *ini)
         }
         if (ini->dpd_ms && !ini->req.active && ini->n_tasks == 0 &&
             ini->now - ini->last_rx >= ini->dpd_ms) {
-                ini_log(ini, IKE_LOG_DEBUG, "nothing from the gateway for %llu s: liveness check",
-                        (unsigned long long)((ini->now - ini->last_rx) / 1000));
-                (void)ini_task_queue(ini, &ini_task_liveness);
+                if (ini->mobike && ini->peer_mobike && ini->nat_local) {
+                        /* Behind a NAT the silence may be a home router that
+                         * forgot its mapping: our packets now leave from
+                         * another public port, and a gateway that agreed to
+                         * MOBIKE does not move the SA for a plain request
+                         * from there (it waits for UPDATE_SA_ADDRESSES,
+                         * RFC 4555 3.5). So the check is the update: it
+                         * proves the gateway alive all the same, and moves
+                         * the SA to the mapping it came from. */
+                        ini_log(ini, IKE_LOG_DEBUG,
+                                "nothing from the gateway for %llu s: liveness check with "
+                                "UPDATE_SA_ADDRESSES (behind a NAT, MOBIKE)",
+                                (unsigned long long)((ini->now - ini->last_rx) / 1000));
+                        (void)ini_task_queue(ini, &ini_task_mobike);
+                } else {
+                        ini_log(ini, IKE_LOG_DEBUG,
+                                "nothing from the gateway for %llu s: liveness check",
+                                (unsigned long long)((ini->now - ini->last_rx) / 1000));
+                        (void)ini_task_queue(ini, &ini_task_liveness);
+                }
         }
         run_tasks(ini);
 }

@@ -603,6 +603,36 @@ static void test_mobike_update(void)
         h_free(&h);
 }
 
+/* Behind a NAT with MOBIKE, the DPD check is an UPDATE_SA_ADDRESSES: a home
+ * router that forgot its mapping sends us out from another port, and a
+ * MOBIKE gateway moves the SA only for that request (RFC 4555 3.5). Without
+ * MOBIKE it stays an empty INFORMATIONAL (test_dpd_liveness). */
+static void test_mobike_dpd_behind_nat(void)
+{
+        struct harness h;
+
+        h_init(&h, H_EAP_MSCHAPV2);
+        h.icfg.mobike = true;
+        h.rcfg.mobike = true;
+        h.icfg.dpd_interval_s = 30;
+        h_start(&h);
+        g_assert_true(h.installed);
+        g_assert_cmpuint(h.resp.n_update_sa, ==, 0);
+        h_advance(&h, 29999);
+        g_assert_cmpuint(h.resp.n_update_sa, ==, 0);
+        h_advance(&h, 1);
+        g_assert_cmpuint(h.resp.n_update_sa, ==, 1);
+        g_assert_cmpuint(h.resp.n_update_sa_natd, ==, 1);
+        h_assert_log(&h, "liveness check with UPDATE_SA_ADDRESSES");
+        g_assert_false(h.failed);
+        /* its answer counts as traffic: the next one an interval later */
+        g_assert_cmpuint(ike_initiator_next_timer(h.ini), ==, h.now + 30000);
+        h_advance(&h, 30000);
+        g_assert_cmpuint(h.resp.n_update_sa, ==, 2);
+        g_assert_false(h.failed);
+        h_free(&h);
+}
+
 /* RFC 4555 3.8: an answer without our COOKIE2 proves nothing. */
 static void test_mobike_cookie2_missing(void)
 {
@@ -673,6 +703,7 @@ int main(int argc, char *argv[])
         g_test_add_func("/initiator/stay/ike-rekey-ours", test_ike_rekey_ours);
         g_test_add_func("/initiator/stay/ike-rekey-unanswered", test_ike_rekey_unanswered);
         g_test_add_func("/initiator/stay/mobike-update", test_mobike_update);
+        g_test_add_func("/initiator/stay/mobike-dpd-behind-nat", test_mobike_dpd_behind_nat);
         g_test_add_func("/initiator/stay/mobike-cookie2-missing", test_mobike_cookie2_missing);
         g_test_add_func("/initiator/stay/mobike-not-supported", test_mobike_not_supported);
         return g_test_run();

@@ -519,14 +519,15 @@ static gboolean on_timer(gpointer data)
                 return G_SOURCE_REMOVE;
         if (e->dp && e->sa_installed) {
                 /* ESP from the gateway proves it alive (RFC 7296 2.4): DPD
-                 * only asks when the tunnel is quiet. */
+                 * only asks when the tunnel has been quiet for the interval,
+                 * counted from the last packet (the datapath's timestamp,
+                 * the same clock as engine_now_ms()), not from this timer.
+                 * The core ignores a time older than what it saw. */
                 struct esp_dp_counters c;
 
                 esp_datapath_counters(e->dp, &c);
-                if (c.rx_packets != e->rx_seen) {
-                        e->rx_seen = c.rx_packets;
-                        ike_initiator_alive(e->ini, engine_now_ms());
-                }
+                if (c.last_rx_ns)
+                        ike_initiator_alive(e->ini, c.last_rx_ns / 1000000u);
         }
         (void)ike_initiator_tick(e->ini, engine_now_ms());
         run_actions_batch(e);

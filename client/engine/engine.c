@@ -240,7 +240,11 @@ static void begin_connect(struct engine *e);
 
 /* Lost after being connected (the gateway is dead, deleted the IKE SA, or
  * a reconnect attempt did not get through): try again. Errors that another
- * attempt cannot fix (credentials, identities, proposals) end the session. */
+ * attempt cannot fix (credentials, identities) end the session. Proposals
+ * refused are not one of them here: the gateway took these very proposals
+ * before, and a gateway that is starting answers NO_PROPOSAL_CHOSEN until
+ * its connections are loaded (strongSwan: charon is up before swanctl
+ * --load-all); the back-off paces the attempts. */
 static bool should_reconnect(const struct engine *e, enum ike_fail reason)
 {
         if (!e->was_connected || e->torn_down || e->state == ENGINE_STATE_DISCONNECTING)
@@ -251,6 +255,7 @@ static bool should_reconnect(const struct engine *e, enum ike_fail reason)
         case IKE_FAIL_TIMEOUT:
         case IKE_FAIL_TEMPORARY:
         case IKE_FAIL_PROTOCOL:
+        case IKE_FAIL_PROPOSALS:
                 return true;
         default:
                 return false;

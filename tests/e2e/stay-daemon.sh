@@ -11,8 +11,10 @@
 #     the TUN device, rules, routes, kill switch and DNS stay exactly as they
 #     were; a ping to the LAN does not get through and nothing of it shows up
 #     in clear on the client's outer interface;
-#  3. the gateway comes back: `connected` again without anyone asking, the
-#     same TUN device, traffic flows;
+#  3. the gateway comes back, first without its connections (NO_PROPOSAL_CHOSEN,
+#     as while strongSwan starts: the session goes on reconnecting), then
+#     with them: `connected` again without anyone asking, the same TUN
+#     device, traffic flows;
 #  4. disconnect: nothing left behind.
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/daemon/lib.sh"
@@ -229,13 +231,43 @@ grep -q "is gone: no answer to INFORMATIONAL (liveness check)" "$TSUD_LOG" &&
         ok "the liveness check declared the gateway dead" ||
         not_ok "the liveness check declared the gateway dead"
 
-# ---- 3. the gateway comes back
+# ---- 3. the gateway comes back, first without its connections (as one
+# that is starting: charon answers before swanctl --load-all): it refuses
+# our proposals, which must not end the session. IKE to the gateway is
+# dropped while it starts and its connections are unloaded.
+gwfw() { ip netns exec "$LAB_NS_GW" nft "$@"; }
+gwfw add table inet tsystay
+gwfw add chain inet tsystay in '{ type filter hook input priority -10; }'
+gwfw add rule inet tsystay in udp dport '{ 500, 4500 }' drop
 "$lab" gw start >/dev/null 2>&1
+# --load-conns unloads what the file does not have: an empty file, all.
+: >"$TSUD_DIR/no-conns.conf"
+"$lab" gw swanctl --load-conns --file "$TSUD_DIR/no-conns.conf" >"$TSUD_DIR/unload.log" 2>&1
+if "$lab" gw swanctl --list-conns 2>/dev/null | grep -q IKEv2; then
+        not_ok "the gateway's connections are unloaded"
+        diag "$(cat "$TSUD_DIR/unload.log")"
+fi
+gwfw delete table inet tsystay
+refused=0
+for _ in $(seq 200); do
+        grep -q "NO_PROPOSAL_CHOSEN" "$TSUD_LOG" && { refused=1; break; }
+        sleep 0.1
+done
+if [ $refused = 1 ]; then
+        ok "the starting gateway refuses our proposals"
+else
+        not_ok "the starting gateway refuses our proposals"
+        diag "$(tail -n 10 "$TSUD_LOG")"
+fi
+sleep 0.5
+[ "$(cli_state)" = reconnecting ] && ok "... and the session goes on reconnecting" ||
+        not_ok "... and the session goes on reconnecting (got '$(cli_state)')"
+"$lab" gw swanctl --load-conns >/dev/null 2>&1
 t1=$(mono)
 if wait_dbus property connected 2 60; then
         t2=$(grep ' property connected$' "$WATCH" | sed -n 2p | cut -d' ' -f1)
         dt=$(awk -v a="$t1" -v b="$t2" 'BEGIN { printf "%.1f", b - a }')
-        diag "gateway back: D-Bus State connected again after $dt s"
+        diag "connections loaded: D-Bus State connected again after $dt s"
         ok "gateway back: connected again by itself after $dt s"
 else
         not_ok "gateway back: connected again by itself"

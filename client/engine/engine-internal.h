@@ -65,7 +65,6 @@ struct engine {
         int inbox_fd; /* eventfd: the datapath threads wake the main context */
         GMutex inbox_lock;
         GQueue inbox; /* struct engine_inbox_item * */
-        uint64_t rx_seen; /* datapath rx_packets at the last timer (DPD) */
         struct ike_net_config vip; /* the assigned configuration: policies of rekeyed SAs */
 
         /* calls from inside the callbacks, run when the batch is done */

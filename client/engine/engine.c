@@ -240,7 +240,11 @@ static void begin_connect(struct engine *e);
 
 /* Lost after being connected (the gateway is dead, deleted the IKE SA, or
  * a reconnect attempt did not get through): try again. Errors that another
- * attempt cannot fix (credentials, identities, proposals) end the session. */
+ * attempt cannot fix (credentials, identities) end the session. Proposals
+ * refused are not one of them here: the gateway took these very proposals
+ * before, and a gateway that is starting answers NO_PROPOSAL_CHOSEN until
+ * its connections are loaded (strongSwan: charon is up before swanctl
+ * --load-all); the back-off paces the attempts. */
 static bool should_reconnect(const struct engine *e, enum ike_fail reason)
 {
         if (!e->was_connected || e->torn_down || e->state == ENGINE_STATE_DISCONNECTING)
@@ -251,6 +255,7 @@ static bool should_reconnect(const struct engine *e, enum ike_fail reason)
         case IKE_FAIL_TIMEOUT:
         case IKE_FAIL_TEMPORARY:
         case IKE_FAIL_PROTOCOL:
+        case IKE_FAIL_PROPOSALS:
                 return true;
         default:
                 return false;
@@ -519,14 +524,15 @@ static gboolean on_timer(gpointer data)
                 return G_SOURCE_REMOVE;
         if (e->dp && e->sa_installed) {
                 /* ESP from the gateway proves it alive (RFC 7296 2.4): DPD
-                 * only asks when the tunnel is quiet. */
+                 * only asks when the tunnel has been quiet for the interval,
+                 * counted from the last packet (the datapath's timestamp,
+                 * the same clock as engine_now_ms()), not from this timer.
+                 * The core ignores a time older than what it saw. */
                 struct esp_dp_counters c;
 
                 esp_datapath_counters(e->dp, &c);
-                if (c.rx_packets != e->rx_seen) {
-                        e->rx_seen = c.rx_packets;
-                        ike_initiator_alive(e->ini, engine_now_ms());
-                }
+                if (c.last_rx_ns)
+                        ike_initiator_alive(e->ini, c.last_rx_ns / 1000000u);
         }
         (void)ike_initiator_tick(e->ini, engine_now_ms());
         run_actions_batch(e);

@@ -90,6 +90,7 @@ struct esp_datapath {
         pthread_t tx_thread, rx_thread;
         _Atomic uint64_t stats[_ST_MAX];
         _Atomic uint64_t last_tx_ns; /* CLOCK_MONOTONIC of the last datagram sent */
+        _Atomic uint64_t last_rx_ns; /* ... of the last batch with an ESP packet decrypted; 0: none */
         _Atomic bool udp_gso_active; /* cleared when the kernel refuses UDP_SEGMENT */
         bool logged_once[4];
         struct dp_tx tx;

@@ -209,6 +209,10 @@ static void drain_udp(struct rx_state *s, const struct sa_table **tb)
                                 one_datagram(s, *tb, rx->buf[b] + off,
                                              len - off < seg ? len - off : seg);
                 }
+                /* One clock read (vDSO) per batch, not per packet: the
+                 * engine's DPD counts from the last authenticated packet. */
+                if (s->n_pkts)
+                        atomic_store_explicit(&dp->last_rx_ns, dp_now_ns(), memory_order_relaxed);
                 write_tun(s);
                 for (size_t i = 0; i < s->n_touched; i++)
                         dp_report_events(dp, s->touched[i]);

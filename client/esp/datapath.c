@@ -84,6 +84,7 @@ int esp_datapath_new(const struct esp_dp_config *c, struct esp_datapath **ret)
         if (r < 0)
                 goto fail;
         atomic_init(&dp->last_tx_ns, dp_now_ns());
+        atomic_init(&dp->last_rx_ns, 0);
         atomic_init(&dp->udp_gso_active, c->udp_gso);
         *ret = dp;
         return 0;
@@ -200,6 +201,7 @@ void esp_datapath_counters(struct esp_datapath *dp, struct esp_dp_counters *ret)
                 .tun_mode = dp->cfg.tun_mode,
                 .udp_gso = atomic_load(&dp->udp_gso_active),
                 .udp_gro = dp->cfg.udp_gro,
+                .last_rx_ns = atomic_load_explicit(&dp->last_rx_ns, memory_order_relaxed),
         };
         for (size_t i = 0; i < _ESP_DROP_MAX; i++)
                 c.drops[i] = v[ST_DROP_BASE + i];

@@ -54,6 +54,10 @@ struct esp_dp_counters {
         uint64_t drops[_ESP_DROP_MAX];
         enum tun_mode tun_mode;
         bool udp_gso, udp_gro;
+        /* CLOCK_MONOTONIC (ns) when the last ESP packet was decrypted (read
+         * once per receive batch); 0 before the first. Dead peer detection
+         * counts from it. */
+        uint64_t last_rx_ns;
 };
 
 int esp_datapath_new(const struct esp_dp_config *c, struct esp_datapath **ret);

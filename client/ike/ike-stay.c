@@ -54,12 +54,12 @@ void ini_schedule_ike(struct ike_initiator *ini)
         }
 }
 
-void ike_initiator_alive(struct ike_initiator *ini, uint64_t now_ms)
+void ike_initiator_alive(struct ike_initiator *ini, uint64_t rx_ms)
 {
         if (!ini)
                 return;
-        if (now_ms > ini->last_rx)
-                ini->last_rx = now_ms;
+        if (rx_ms > ini->last_rx)
+                ini->last_rx = rx_ms;
 }
 
 int ike_initiator_rekey_child(struct ike_initiator *ini, uint32_t spi, uint64_t now_ms)

@@ -770,8 +770,10 @@ static void periodic(struct ike_initiator *ini)
                 if (ini->child_installed && !ini->crk.active)
                         (void)ini_task_queue(ini, &ini_task_child_rekey);
         }
+        /* Not now - last_rx: the driver's last_rx may be a little ahead of
+         * the time it gives this call (two readings of the clock). */
         if (ini->dpd_ms && !ini->req.active && ini->n_tasks == 0 &&
-            ini->now - ini->last_rx >= ini->dpd_ms) {
+            ini->now >= ini->last_rx + ini->dpd_ms) {
                 if (ini->mobike && ini->peer_mobike && ini->nat_local) {
                         /* Behind a NAT the silence may be a home router that
                          * forgot its mapping: our packets now leave from

@@ -403,8 +403,12 @@ int ike_initiator_provide_secret(struct ike_initiator *ini, enum eap_secret_kind
 int ike_initiator_disconnect(struct ike_initiator *ini, uint64_t now_ms);
 
 /* Something arrived from the gateway outside IKE (ESP packets, as the
- * datapath's counters tell): it is alive; the next DPD check moves on. */
-void ike_initiator_alive(struct ike_initiator *ini, uint64_t now_ms);
+ * datapath's counters tell) at rx_ms, the time it arrived, which may be
+ * earlier than now (a driver that samples its counters on a timer passes the
+ * packet's timestamp, not the sampling time) or slightly later than the last
+ * call's time: the next liveness check goes out at rx_ms + the DPD interval.
+ * A time older than the last one seen changes nothing. */
+void ike_initiator_alive(struct ike_initiator *ini, uint64_t rx_ms);
 /* The ESP SA with this SPI (either direction) reached a soft limit (bytes,
  * packets, sequence numbers about to wrap): rekey it now. 0, or -ENOENT
  * when it is not the current CHILD SA (already rekeyed). */

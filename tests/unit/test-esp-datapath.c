@@ -184,6 +184,7 @@ static void test_datapath(void)
         struct esp_dp_counters ca, cb;
         uint8_t buf[2048];
         size_t len;
+        uint64_t t_before, t_after, a_rx_ns;
 
         end_open(&a, true, 0, 0);
         end_open(&b, false, local_port(a.udp), 200);
@@ -198,7 +199,17 @@ static void test_datapath(void)
         g_assert_cmpint(esp_datapath_start(b.dp), ==, 0);
         g_assert_cmpint(esp_datapath_start(a.dp), ==, -EALREADY);
 
+        /* The last-receive stamp (dead peer detection counts from it): 0
+         * before any ESP, then within the traffic, on the same clock as
+         * g_get_monotonic_time(). */
+        esp_datapath_counters(b.dp, &cb);
+        g_assert_cmpuint(cb.last_rx_ns, ==, 0);
+        t_before = (uint64_t)g_get_monotonic_time() * 1000u;
         traffic(&a, &b, 300, 1);
+        t_after = ((uint64_t)g_get_monotonic_time() + 1) * 1000u;
+        esp_datapath_counters(b.dp, &cb);
+        g_assert_cmpuint(cb.last_rx_ns, >=, t_before);
+        g_assert_cmpuint(cb.last_rx_ns, <=, t_after);
         traffic(&b, &a, 300, 2);
 
         /* Rekeys, make-before-break, with traffic between every step. */
@@ -216,6 +227,9 @@ static void test_datapath(void)
                 traffic(&b, &a, 20, (uint8_t)gen);
         }
         g_assert_cmpint(esp_datapath_remove_sa(a.dp, 0x777, ESP_DIR_IN), ==, -ENOENT);
+        esp_datapath_counters(a.dp, &ca);
+        a_rx_ns = ca.last_rx_ns;
+        g_assert_cmpuint(a_rx_ns, >, t_after);
 
         /* IKE, both ways, behind the non-ESP marker. */
         g_assert_cmpint(esp_datapath_send_ike(a.dp, (const uint8_t *)"IKE_SA_INIT?", 12), ==, 0);
@@ -238,6 +252,9 @@ static void test_datapath(void)
         g_assert_cmpuint(cb.keepalive_out, >=, 1);
         g_assert_cmpuint(ca.keepalive_in, ==, cb.keepalive_out);
         g_assert_cmpuint(ca.keepalive_out, ==, 0);
+        /* IKE and keepalives prove nothing by themselves (IKE is checked by
+         * the core): only a decrypted ESP packet moves the stamp. */
+        g_assert_cmpuint(ca.last_rx_ns, ==, a_rx_ns);
 
         /* Without an inbound SA: counted as unknown SPI, nothing reaches TUN. */
         g_assert_cmpint(esp_datapath_remove_sa(b.dp, 0x106, ESP_DIR_IN), ==, 0);

@@ -75,6 +75,82 @@ static void test_dpd_postponed_by_traffic(void)
         h_free(&h);
 }
 
+/* What the engine does: it runs the core only when ike_initiator_next_timer()
+ * is due and, just before, reports when the datapath last decrypted a packet
+ * (rx_ms, 0: nothing new). */
+static void h_timer(struct harness *h, uint64_t rx_ms)
+{
+        uint64_t next = ike_initiator_next_timer(h->ini);
+
+        g_assert_cmpuint(next, !=, UINT64_MAX);
+        g_assert_cmpuint(next, >=, h->now);
+        h->now = next;
+        if (rx_ms)
+                ike_initiator_alive(h->ini, rx_ms);
+        g_assert_cmpint(ike_initiator_tick(h->ini, h->now), ==, 0);
+        h_actions(h);
+        h_run(h);
+}
+
+/* ESP that the driver learns of only when the timer fires: the check goes
+ * out an interval after the packet, not an interval after the timer; a
+ * gateway that dies right after it is declared dead after the interval and
+ * the retransmissions only. */
+static void test_dpd_counts_from_last_packet(void)
+{
+        struct harness h;
+        uint64_t t0, rx, t_check = 0, t_fail = 0;
+        unsigned info;
+
+        start_established(&h, 5);
+        info = h.resp.n_info_requests;
+        t0 = h.now;
+        rx = t0 + 4000;
+        /* the timer armed at establishment fires at t0 + 5 s, finds the
+         * packet of t0 + 4 s: no check, re-armed for what is left */
+        h_timer(&h, rx);
+        g_assert_cmpuint(h.now, ==, t0 + 5000);
+        g_assert_cmpuint(h.resp.n_info_requests, ==, info);
+        g_assert_cmpuint(ike_initiator_next_timer(h.ini), ==, rx + 5000);
+        /* the gateway is gone from now on */
+        h.drop_to_resp = 1000;
+        while (!h.closed && h.now - t0 < 400000) {
+                unsigned sent = h_count_sent(&h, IKEV2_EXCHANGE_INFORMATIONAL);
+
+                h_timer(&h, 0);
+                if (!t_check && h_count_sent(&h, IKEV2_EXCHANGE_INFORMATIONAL) > sent)
+                        t_check = h.now;
+        }
+        g_assert_cmpuint(t_check, ==, rx + 5000);
+        g_assert_true(h.closed);
+        t_fail = h.now;
+        g_assert_true(h.failed);
+        g_assert_cmpint(h.failure.reason, ==, IKE_FAIL_DEAD);
+        g_assert_nonnull(strstr(h.failure.text, "is gone"));
+        g_assert_cmpuint(h.removed, ==, 1);
+        /* 4 s, then x1.8, 5 retransmissions: 165 s (as in dpd-dead) */
+        g_assert_cmpuint(t_fail - t_check, >=, 164000);
+        g_assert_cmpuint(t_fail - t_check, <=, 166000);
+        h_free(&h);
+}
+
+/* The datapath's clock reading may be a little ahead of the time the driver
+ * gives the core next (two readings): no check at once, no wrap-around. */
+static void test_dpd_alive_ahead_of_clock(void)
+{
+        struct harness h;
+        unsigned info;
+
+        start_established(&h, 30);
+        info = h.resp.n_info_requests;
+        h_advance(&h, 10000);
+        ike_initiator_alive(h.ini, h.now + 3);
+        h_advance(&h, 1);
+        g_assert_cmpuint(h.resp.n_info_requests, ==, info);
+        g_assert_cmpuint(ike_initiator_next_timer(h.ini), ==, h.now + 2 + 30000);
+        h_free(&h);
+}
+
 static void test_dpd_off(void)
 {
         struct harness h;
@@ -680,6 +756,9 @@ int main(int argc, char *argv[])
         }
         g_test_add_func("/initiator/stay/dpd-liveness", test_dpd_liveness);
         g_test_add_func("/initiator/stay/dpd-postponed-by-traffic", test_dpd_postponed_by_traffic);
+        g_test_add_func("/initiator/stay/dpd-counts-from-last-packet",
+                        test_dpd_counts_from_last_packet);
+        g_test_add_func("/initiator/stay/dpd-alive-ahead-of-clock", test_dpd_alive_ahead_of_clock);
         g_test_add_func("/initiator/stay/dpd-off", test_dpd_off);
         g_test_add_func("/initiator/stay/dpd-dead", test_dpd_dead);
         g_test_add_func("/initiator/stay/dpd-retransmit-recovers", test_dpd_retransmit_recovers);

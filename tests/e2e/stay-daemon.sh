@@ -227,7 +227,7 @@ leaked=$(capture_count outer "host $LAB_LAN_IP")
 [ "$leaked" = 0 ] && ok "reconnecting: nothing for $LAB_LAN_IP in clear on $LAB_CLIENT_IF" ||
         { not_ok "reconnecting: $leaked packets for $LAB_LAN_IP in clear on $LAB_CLIENT_IF"
           diag "$(tcpdump -n -r "$TSUD_DIR/outer.pcap" 2>/dev/null | head -n 5)"; }
-grep -q "is gone: no answer to INFORMATIONAL (liveness check)" "$TSUD_LOG" &&
+grep -qE "is gone: no answer to INFORMATIONAL \((liveness check|UPDATE_SA_ADDRESSES)\)" "$TSUD_LOG" &&
         ok "the liveness check declared the gateway dead" ||
         not_ok "the liveness check declared the gateway dead"
 

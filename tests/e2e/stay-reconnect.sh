@@ -67,7 +67,7 @@ else
     not_ok "gateway killed: the client says reconnecting"
     diag "$(tail -n 20 "$E2E_OUT")"
 fi
-grep -q 'is gone: no answer to INFORMATIONAL (liveness check)' "$E2E_OUT" &&
+grep -qE 'is gone: no answer to INFORMATIONAL \((liveness check|UPDATE_SA_ADDRESSES)\)' "$E2E_OUT" &&
     ok "the liveness check declared the gateway dead" ||
     not_ok "the liveness check declared the gateway dead"
 if [ "$(tun_index)" = "$tun" ]; then

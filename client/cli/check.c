@@ -39,54 +39,20 @@ static void help(FILE *f)
                 cli_program, PROFILE_TRUST_DIR);
 }
 
-/* The whole file, at most one byte more than profiles may have (so that the
- * importer reports the size). */
-static int read_input(const char *path, struct bytes *ret)
-{
-        _cleanup_close_ int fd = -1;
-        size_t cap = PROFILE_MAX_FILE_SIZE + 1, len = 0;
-        uint8_t *buf;
-
-        if (strcmp(path, "-") == 0)
-                fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
-        else
-                fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0)
-                return -errno;
-        buf = g_malloc(cap);
-        while (len < cap) {
-                ssize_t n = read(fd, buf + len, cap - len);
-
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0) {
-                        int r = -errno;
-
-                        secure_free(buf, cap);
-                        return r;
-                }
-                if (n == 0)
-                        break;
-                len += (size_t)n;
-        }
-        *ret = (struct bytes){ .ptr = buf, .len = len };
-        return 0;
-}
-
 static int read_passphrase(const char *path, char **ret)
 {
         struct bytes b;
         size_t n;
         int r;
 
-        r = read_input(path, &b);
+        r = cli_read_profile_file(path, &b);
         if (r < 0)
                 return r;
         n = 0;
         while (n < b.len && b.ptr[n] != '\n' && b.ptr[n] != '\r' && b.ptr[n] != '\0')
                 n++;
         *ret = g_strndup((const char *)b.ptr, n);
-        secure_free(b.ptr, PROFILE_MAX_FILE_SIZE + 1);
+        secure_free(b.ptr, CLI_PROFILE_READ_MAX);
         return 0;
 }
 
@@ -245,7 +211,7 @@ int cmd_check(int argc, char *argv[])
                 profile_secret_free(passphrase);
                 return CLI_EXIT_USAGE;
         }
-        r = read_input(argv[optind], &data);
+        r = cli_read_profile_file(argv[optind], &data);
         if (r < 0) {
                 fprintf(stderr, "%s check: %s: %s\n", cli_program, argv[optind], g_strerror(-r));
                 profile_secret_free(passphrase);
@@ -258,7 +224,7 @@ int cmd_check(int argc, char *argv[])
 
         profile_report_init(&rep);
         r = profile_import(data.ptr, data.len, &opts, &p, &rep);
-        secure_free(data.ptr, PROFILE_MAX_FILE_SIZE + 1);
+        secure_free(data.ptr, CLI_PROFILE_READ_MAX);
         profile_secret_free(passphrase);
         if (r == 0 && !quiet)
                 text = profile_to_keyfile(p, PROFILE_WRITE_MASK_SECRETS);

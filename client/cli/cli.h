@@ -34,3 +34,12 @@ int cmd_logs(int argc, char *argv[]);
 
 /* The program name for messages ("tsunagu"). */
 extern const char *cli_program;
+
+/* input.c: the whole of a profile file, or of standard input for "-", at
+ * most CLI_PROFILE_READ_MAX bytes: one more than a profile may have, so that
+ * the importer reports the size. The buffer is CLI_PROFILE_READ_MAX bytes
+ * long; free it with secure_free(ptr, CLI_PROFILE_READ_MAX). Negative errno
+ * on failure, nothing printed. */
+#define CLI_PROFILE_READ_MAX (PROFILE_MAX_FILE_SIZE + 1)
+struct bytes;
+int cli_read_profile_file(const char *path, struct bytes *ret);

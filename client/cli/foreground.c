@@ -437,21 +437,6 @@ static int offloads_from_env(bool *ret)
         return -EINVAL;
 }
 
-static int read_file(const char *path, struct bytes *ret)
-{
-        g_autofree char *data = NULL;
-        g_autoptr(GError) error = NULL;
-        gsize len = 0;
-
-        if (!g_file_get_contents(path, &data, &len, &error)) {
-                fprintf(stderr, "%s: %s\n", cli_program, error->message);
-                return -ENOENT;
-        }
-        ret->ptr = (uint8_t *)g_steal_pointer(&data);
-        ret->len = len;
-        return 0;
-}
-
 static int load_profile(const char *path, struct profile **ret)
 {
         struct profile_import_options o = {.filename = path, .keep_secrets = true};
@@ -459,12 +444,14 @@ static int load_profile(const char *path, struct profile **ret)
         struct bytes b = {0};
         int r;
 
-        if (read_file(path, &b) < 0)
+        r = cli_read_profile_file(path, &b);
+        if (r < 0) {
+                fprintf(stderr, "%s: %s: %s\n", cli_program, path, g_strerror(-r));
                 return -ENOENT;
+        }
         profile_report_init(&rep);
         r = profile_import(b.ptr, b.len, &o, ret, &rep);
-        secure_wipe(b.ptr, b.len);
-        g_free(b.ptr);
+        secure_free(b.ptr, CLI_PROFILE_READ_MAX);
         for (guint i = 0; rep.diags && i < rep.diags->len; i++) {
                 const struct profile_diag *d = g_ptr_array_index(rep.diags, i);
                 g_autofree char *t = profile_diag_format(d);

@@ -37,36 +37,6 @@ static void help(FILE *f)
                 cli_program);
 }
 
-static int read_file(const char *path, struct bytes *ret)
-{
-        _cleanup_close_ int fd = -1;
-        size_t cap = PROFILE_MAX_FILE_SIZE + 1, len = 0;
-        uint8_t *buf;
-
-        fd = strcmp(path, "-") == 0 ? fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3)
-                                    : open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0)
-                return -errno;
-        buf = g_malloc(cap);
-        while (len < cap) {
-                ssize_t n = read(fd, buf + len, cap - len);
-
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0) {
-                        int r = -errno;
-
-                        secure_free(buf, cap);
-                        return r;
-                }
-                if (n == 0)
-                        break;
-                len += (size_t)n;
-        }
-        *ret = (struct bytes){.ptr = buf, .len = len};
-        return 0;
-}
-
 int cmd_import(int argc, char *argv[])
 {
         static const struct option options[] = {
@@ -118,7 +88,7 @@ int cmd_import(int argc, char *argv[])
                 help(stderr);
                 return CLI_EXIT_USAGE;
         }
-        r = read_file(argv[optind], &data);
+        r = cli_read_profile_file(argv[optind], &data);
         if (r < 0) {
                 fprintf(stderr, "%s import: %s: %s\n", cli_program, argv[optind], g_strerror(-r));
                 return CLI_EXIT_FAILURE;
@@ -130,14 +100,14 @@ int cmd_import(int argc, char *argv[])
                 if (r < 0) {
                         fprintf(stderr, "%s import: %s: %s\n", cli_program, pass_file,
                                 g_strerror(-r));
-                        secure_free(data.ptr, PROFILE_MAX_FILE_SIZE + 1);
+                        secure_free(data.ptr, CLI_PROFILE_READ_MAX);
                         return CLI_EXIT_FAILURE;
                 }
         }
         r = cli_connect(&bus, &m);
         if (r) {
                 profile_secret_free(passphrase);
-                secure_free(data.ptr, PROFILE_MAX_FILE_SIZE + 1);
+                secure_free(data.ptr, CLI_PROFILE_READ_MAX);
                 return r;
         }
         g_variant_builder_init(&opts, G_VARIANT_TYPE("a{sv}"));
@@ -153,7 +123,7 @@ int cmd_import(int argc, char *argv[])
         r = tsu_manager_call_import_profile_sync(m, bytes, base, g_variant_builder_end(&opts),
                                                  &path, &warnings, NULL, &error);
         profile_secret_free(passphrase);
-        secure_free(data.ptr, PROFILE_MAX_FILE_SIZE + 1);
+        secure_free(data.ptr, CLI_PROFILE_READ_MAX);
         if (!r)
                 return cli_error("import", error);
 

@@ -13,11 +13,13 @@
 #define SAVED_NAME "resolv.conf.saved"
 /* glibc reads at most three nameserver lines (MAXNS). */
 #define RESOLV_MAXNS 3
+/* The first line of every file we write: on restore, a resolv.conf that
+ * does not start with it was written by someone else after us. */
+#define OUR_HEADER "# Written by tsunagu while the VPN is up; the original is\n"
 
 char *resolvconf_render(const struct platform_config *cfg)
 {
-        GString *s = g_string_new("# Written by tsunagu while the VPN is up; the original is\n"
-                                  "# put back when it goes down.\n");
+        GString *s = g_string_new(OUR_HEADER "# put back when it goes down.\n");
         size_t n = 0;
 
         for (size_t i = 0; i < cfg->n_dns && n < RESOLV_MAXNS; i++, n++) {
@@ -145,6 +147,33 @@ out:
         return r;
 }
 
+/* Whether path still holds what we wrote: a regular file (or a bind-mounted
+ * one) that starts with our header. A DHCP client or NetworkManager that
+ * rewrote resolv.conf while the tunnel was up (a new lease, another network)
+ * wrote the machine's current truth; our saved copy is older than that. So
+ * is a symlink put back by someone else. And after a crash between the
+ * journal record and the write, the file is still the original. */
+static bool still_ours(const char *path)
+{
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+        char head[sizeof(OUR_HEADER) - 1];
+        size_t off = 0;
+        struct stat st;
+
+        if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+                return false;
+        while (off < sizeof(head)) {
+                ssize_t n = read(fd, head + off, sizeof(head) - off);
+
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        return false;
+                off += (size_t)n;
+        }
+        return memcmp(head, OUR_HEADER, sizeof(head)) == 0;
+}
+
 int resolvconf_restore(const struct op *op, GError **error)
 {
         g_autofree char *tmp = g_strdup_printf("%s.tsunagu-link", op->path);
@@ -154,6 +183,12 @@ int resolvconf_restore(const struct op *op, GError **error)
         gsize len;
         int r;
 
+        if (!still_ours(op->path)) {
+                /* Keep the newer file; only our copy of the old one goes. */
+                if (!op->link && unlink(op->saved) < 0 && errno != ENOENT)
+                        return errno_error(error, -errno, "removing", op->saved);
+                return 0;
+        }
         if (op->link) {
                 (void)unlink(tmp);
                 if (symlink(op->saved, tmp) < 0)

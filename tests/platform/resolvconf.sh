@@ -6,7 +6,8 @@
 # touched), glibc then resolves through the tunnel's DNS server (a tiny
 # responder in the network namespace), and revert puts back the file, the
 # symlink (with its target) or the bind-mounted file (a container's, where
-# rename is impossible) exactly.
+# rename is impossible) exactly. When a DHCP client rewrote resolv.conf while
+# the tunnel was up, revert keeps that newer file instead of our old copy.
 . "${top_srcdir:-.}/tests/platform/lib.sh"
 plat_require
 command -v python3 >/dev/null || tap_skip_all "python3 missing"
@@ -56,7 +57,7 @@ check() { if eval "$2"; then echo "ok - $kind: $1"; else echo "not ok - $kind: $
 mkdir -p "$tmp/up-$kind" "$tmp/work-$kind"
 mount -t overlay overlay -o "lowerdir=/etc,upperdir=$tmp/up-$kind,workdir=$tmp/work-$kind" /etc || exit 3
 case $kind in
-file)
+file|dhcp)
         printf 'nameserver 192.0.2.1\nsearch lan.example\noptions edns0\n' >/etc/resolv.conf
         chmod 0640 /etc/resolv.conf ;;
 symlink)
@@ -82,16 +83,27 @@ check "glibc resolves through it (host1 -> host1.corp.example -> 192.0.2.123)" \
         '[ "$(getent ahostsv4 host1 | awk "NR==1{print \$1}")" = 192.0.2.123 ]'
 [ "$kind" = symlink ] && check "the symlink's target is untouched" 'grep -qx "nameserver 192.0.2.1" "$tmp/stub-resolv.conf"'
 [ "$kind" = bind ] && check "the bind-mounted file was rewritten in place" 'grep -qx "nameserver 10.81.0.53" "$tmp/bound-resolv.conf"'
+if [ "$kind" = dhcp ]; then
+        # A new lease mid-session: the DHCP client replaces the file as
+        # dhclient-script does (write a temporary file, rename it over).
+        printf 'nameserver 192.0.2.77\nsearch new.example\n' >/etc/resolv.conf.dhclient-new
+        mv /etc/resolv.conf.dhclient-new /etc/resolv.conf
+fi
 echo >&5
 exec 5>&-
 wait $pid
 check "reverted" 'grep -q reverted "$tmp/tool-$kind.out"'
 after=$(ls -l /etc/resolv.conf | awk '{print $1, $NF}'; cat /etc/resolv.conf)
-check "resolv.conf exactly as before (type, mode, target, content)" '[ "$before" = "$after" ]'
+if [ "$kind" = dhcp ]; then
+        check "the DHCP client's newer resolv.conf is kept, not our old copy" \
+                '[ "$(cat /etc/resolv.conf)" = "$(printf "nameserver 192.0.2.77\nsearch new.example")" ]'
+else
+        check "resolv.conf exactly as before (type, mode, target, content)" '[ "$before" = "$after" ]'
+fi
 check "the saved copy is gone" '[ -z "$(ls -A "$tmp/state-$kind")" ]'
 INNER
 
-for kind in file symlink bind; do
+for kind in file symlink bind dhcp; do
         out=$(ip netns exec "$NS" unshare -m --propagation private sh "$PLAT_TMP/inner.sh" "$kind" "$(realpath "$TOOL")" "$PLAT_TMP" 2>&1)
         rc=$?
         if [ $rc -eq 3 ]; then echo "ok - # SKIP $kind: no overlayfs here"; continue; fi

@@ -35,28 +35,7 @@ ip netns del "$TSUD_NS"
 TSUD_NS=$LAB_NS_CLIENT
 ok "the lab is up ($LAB_PREFIX)"
 
-ca=$(awk '{printf "%s\\n", $0}' "$LAB_CA_CERT")
-cat >"$TSUD_DIR/lab.tsunagu" <<EOT
-[profile]
-version = 1
-name = Lab split
-uuid = $(cat /proc/sys/kernel/random/uuid)
-
-[gateway]
-host = $LAB_GW_NAME
-remote-id = $LAB_GW_ID
-
-[ca]
-certificates = $ca
-
-[auth]
-method = eap-mschapv2
-local-id = $LAB_SC_EAP_SPLIT_ID
-eap-id = $LAB_SC_EAP_SPLIT_EAP_ID
-
-[tunnel]
-mode = split
-EOT
+lab_profile EAP_SPLIT "Lab split" split >"$TSUD_DIR/lab.tsunagu"
 chmod 644 "$TSUD_DIR/lab.tsunagu"
 printf '%s\n' "$LAB_EAP_PASSWORD" >"$TSUD_DIR/pw"
 chmod 644 "$TSUD_DIR/pw"

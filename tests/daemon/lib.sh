@@ -19,6 +19,9 @@
 # Variables: TSUD_DIR, TSUD_NS, TSUD_A/B/C/E (names), TSUD_LOG (daemon
 # stderr), TSUNAGU (the CLI), TSUNAGUD.
 
+# lab_profile, for the tests that connect to the lab gateway
+. "$top_srcdir/tests/lib/lab-profile.sh"
+
 TSUNAGU="$top_builddir/client/tsunagu"
 TSUNAGUD="$top_builddir/client/tsunagud"
 TSUD_ENGINE=${TSUD_ENGINE:-$top_builddir/tests/daemon/scripted-engine}

@@ -12,6 +12,8 @@ top_srcdir=${top_srcdir:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 # shellcheck source=../lib/tap.sh
 . "$top_srcdir/tests/lib/tap.sh"
+# shellcheck source=../lib/lab-profile.sh
+. "$top_srcdir/tests/lib/lab-profile.sh"
 
 LAB=$top_srcdir/tests/lab/lab
 TSUNAGU=${TSUNAGU:-$top_builddir/client/tsunagu}
@@ -57,43 +59,9 @@ e2e_setup() {
 # the lab's scenarios (LAB_SC_<SCENARIO>_*); extra lines are appended as they
 # are ("[crypto]", "ike = ...").
 e2e_profile() {
-    local file=$1 sc=$2 auth id eap p12 method uuid
+    local file=$1 sc=$2
     shift 2
-    eval "auth=\$LAB_SC_${sc}_AUTH id=\$LAB_SC_${sc}_ID eap=\$LAB_SC_${sc}_EAP_ID"
-    eval "p12=\$LAB_SC_${sc}_P12"
-    case $auth in
-        eap-mschapv2) method=eap-mschapv2 ;;
-        eap-md5) method=eap-md5 ;;
-        eap-tls) method=eap-tls ;;
-        pubkey) method=cert ;;
-        pubkey+eap-mschapv2) method=cert+eap ;;
-        *) method=$auth ;;
-    esac
-    uuid=$(cat /proc/sys/kernel/random/uuid)
-    {
-        echo "[profile]"
-        echo "name = lab $sc"
-        echo "uuid = $uuid"
-        echo "[gateway]"
-        echo "host = $LAB_GW_NAME"
-        echo "remote-id = $LAB_GW_ID"
-        echo "[ca]"
-        echo "certificates = $E2E_CA_B64"
-        echo "[auth]"
-        echo "method = $method"
-        echo "local-id = $id"
-        [ -n "$eap" ] && echo "eap-id = $eap"
-        if [ -n "$p12" ] && [ "$method" != eap-mschapv2 ] && [ "$method" != eap-md5 ]; then
-            echo "pkcs12 = $(base64 -w0 "$p12")"
-            echo "passphrase = $LAB_P12_PASSPHRASE"
-        fi
-        echo "[tunnel]"
-        echo "mode = split"
-        local line
-        for line in "$@"; do
-            echo "$line"
-        done
-    } >"$file"
+    lab_profile "$sc" "lab $sc" split "$@" >"$file"
 }
 
 # e2e_connect PROFILE [PASSWORD]: starts tsunagu in the client namespace and

@@ -59,33 +59,11 @@ ip netns del "$TSUD_NS"
 TSUD_NS=$LAB_NS_CLIENT
 in_client() { ip netns exec "$LAB_NS_CLIENT" "$@"; }
 
-ca=$(awk '{printf "%s\\n", $0}' "$LAB_CA_CERT")
-cat >"$TSUD_DIR/stay.tsunagu" <<EOT
-[profile]
-version = 1
-name = Lab stay
-uuid = $(cat /proc/sys/kernel/random/uuid)
-
-[gateway]
-host = $LAB_GW_NAME
-remote-id = $LAB_GW_ID
-
-[ca]
-certificates = $ca
-
-[auth]
-method = eap-mschapv2
-local-id = $LAB_SC_EAP_FULL_ID
-eap-id = $LAB_SC_EAP_FULL_EAP_ID
-
-[tunnel]
-mode = full
-
-[crypto]
-dpd-interval = ${DPD}s
-retransmit-timeout = ${RT}s
-retransmit-tries = $TRIES
-EOT
+lab_profile EAP_FULL "Lab stay" full \
+        "[crypto]" \
+        "dpd-interval = ${DPD}s" \
+        "retransmit-timeout = ${RT}s" \
+        "retransmit-tries = $TRIES" >"$TSUD_DIR/stay.tsunagu"
 chmod 644 "$TSUD_DIR/stay.tsunagu"
 printf '%s\n' "$LAB_EAP_PASSWORD" >"$TSUD_DIR/pw"
 chmod 644 "$TSUD_DIR/pw"

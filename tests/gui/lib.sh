@@ -172,29 +172,7 @@ gui_lab_up() {
         GUI_FILES="$TSUD_DIR/files"
         mkdir -p "$GUI_FILES"
         GUI_UUID=$(cat /proc/sys/kernel/random/uuid)
-        local ca
-        ca=$(awk '{printf "%s\\n", $0}' "$LAB_CA_CERT")
-        cat >"$GUI_FILES/lab.tsunagu" <<EOT
-[profile]
-version = 1
-name = Lab split
-uuid = $GUI_UUID
-
-[gateway]
-host = $LAB_GW_NAME
-remote-id = $LAB_GW_ID
-
-[ca]
-certificates = $ca
-
-[auth]
-method = eap-mschapv2
-local-id = $LAB_SC_EAP_SPLIT_ID
-eap-id = $LAB_SC_EAP_SPLIT_EAP_ID
-
-[tunnel]
-mode = split
-EOT
+        LAB_PROFILE_UUID=$GUI_UUID lab_profile EAP_SPLIT "Lab split" split >"$GUI_FILES/lab.tsunagu"
         printf '[profile]\nversion = 1\nname = Broken\n\n[gateway]\nport = 99999\n' \
                 >"$GUI_FILES/broken.tsunagu"
         chmod 755 "$GUI_FILES"

@@ -39,23 +39,6 @@ static void help(FILE *f)
                 cli_program, PROFILE_TRUST_DIR);
 }
 
-static int read_passphrase(const char *path, char **ret)
-{
-        struct bytes b;
-        size_t n;
-        int r;
-
-        r = cli_read_profile_file(path, &b);
-        if (r < 0)
-                return r;
-        n = 0;
-        while (n < b.len && b.ptr[n] != '\n' && b.ptr[n] != '\r' && b.ptr[n] != '\0')
-                n++;
-        *ret = g_strndup((const char *)b.ptr, n);
-        secure_free(b.ptr, CLI_PROFILE_READ_MAX);
-        return 0;
-}
-
 static void json_str(GString *s, const char *v)
 {
         if (!v) {
@@ -186,7 +169,7 @@ int cmd_check(int argc, char *argv[])
                 case 'p':
                         profile_secret_free(passphrase);
                         passphrase = NULL;
-                        r = read_passphrase(optarg, &passphrase);
+                        r = cli_read_secret_file(optarg, &passphrase);
                         if (r < 0) {
                                 fprintf(stderr, "%s check: %s: %s\n", cli_program, optarg,
                                         g_strerror(-r));

@@ -43,3 +43,8 @@ extern const char *cli_program;
 #define CLI_PROFILE_READ_MAX (PROFILE_MAX_FILE_SIZE + 1)
 struct bytes;
 int cli_read_profile_file(const char *path, struct bytes *ret);
+/* input.c: one line (without its end, at most 1023 bytes) from fd, or the
+ * first line of the file at path, into a new string the caller wipes
+ * (profile_secret_free). Returns 0 or -errno (-E2BIG: the line is longer). */
+int cli_read_secret_line(int fd, char **ret);
+int cli_read_secret_file(const char *path, char **ret);

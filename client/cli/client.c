@@ -196,39 +196,6 @@ void cli_json_strv(GString *s, const char *const *v)
         g_string_append_c(s, ']');
 }
 
-int cli_read_secret_line(int fd, char **ret)
-{
-        size_t cap = 1024, len = 0;
-        char *buf = g_malloc(cap);
-
-        for (;;) {
-                char c;
-                ssize_t n = read(fd, &c, 1);
-
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0) {
-                        int r = -errno;
-
-                        secure_free(buf, cap);
-                        return r;
-                }
-                if (n == 0 || c == '\n')
-                        break;
-                if (len + 1 >= cap) {
-                        secure_free(buf, cap);
-                        return -E2BIG;
-                }
-                buf[len++] = c;
-        }
-        if (len > 0 && buf[len - 1] == '\r')
-                len--;
-        buf[len] = '\0';
-        *ret = g_strdup(buf);
-        secure_free(buf, cap);
-        return 0;
-}
-
 struct wait {
         GMainLoop *loop;
         TsuSession *s;

@@ -41,10 +41,6 @@ int cli_exit_for_reason(const char *reason);
 void cli_json_str(GString *s, const char *v);
 void cli_json_strv(GString *s, const char *const *v);
 
-/* Reads one line (without its end) from fd into a new string the caller
- * wipes (profile_secret_free). Returns 0 or -errno. */
-int cli_read_secret_line(int fd, char **ret);
-
 /* The secret agent: registers at the helper, answers GetSecret by asking on
  * the controlling terminal without echo. Returns NULL (and prints) when
  * there is no terminal. */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * tsunagu connect NAME: asks tsunagud to bring the tunnel up. Secrets come
- * from stdin (--password-stdin), or from the terminal when the helper asks
+ * from stdin (--password-stdin), a file (--passphrase-file, for a profile's
+ * encrypted PKCS#12 or key, where no terminal is), or from the terminal when the helper asks
  * (we are its secret agent while we wait). Waits for "connected" or
  * "failed" when it is the agent or --wait is given; the exit code then says
  * why it failed (3 authentication, 4 unreachable, 5 profile, 1 other).
@@ -24,6 +25,8 @@ static void help(FILE *f)
                 "\n"
                 "Options:\n"
                 "  --password-stdin   read the password from the first line of stdin\n"
+                "  --passphrase-file=F  the first line of F unlocks the profile's encrypted\n"
+                "                     PKCS#12 or private key\n"
                 "  --ask              ask for secrets on the terminal when the helper needs them\n"
                 "                     (the default when there is a terminal)\n"
                 "  --no-ask           never ask: fail when a secret is missing\n"
@@ -58,6 +61,7 @@ static int connect_dbus(int argc, char *argv[])
 {
         static const struct option options[] = {
                 {"password-stdin", no_argument, NULL, 'p'},
+                {"passphrase-file", required_argument, NULL, 'P'},
                 {"ask", no_argument, NULL, 'a'},
                 {"no-ask", no_argument, NULL, 'n'},
                 {"wait", no_argument, NULL, 'w'},
@@ -74,7 +78,8 @@ static int connect_dbus(int argc, char *argv[])
         struct cli_agent *agent = NULL;
         bool from_stdin = false, ask = false, no_ask = false, wait = false;
         unsigned timeout = 120;
-        char *password = NULL;
+        char *password = NULL, *passphrase = NULL;
+        const char *pass_file = NULL;
         GVariantBuilder opts;
         int c, r;
 
@@ -83,6 +88,9 @@ static int connect_dbus(int argc, char *argv[])
                 switch (c) {
                 case 'p':
                         from_stdin = true;
+                        break;
+                case 'P':
+                        pass_file = optarg;
                         break;
                 case 'a':
                         ask = true;
@@ -125,8 +133,18 @@ static int connect_dbus(int argc, char *argv[])
                         return CLI_EXIT_FAILURE;
                 }
         }
+        if (pass_file) {
+                r = cli_read_secret_file(pass_file, &passphrase);
+                if (r < 0) {
+                        fprintf(stderr, "%s connect: %s: %s\n", cli_program, pass_file,
+                                g_strerror(-r));
+                        profile_secret_free(password);
+                        return CLI_EXIT_FAILURE;
+                }
+        }
         if ((r = cli_connect(&bus, &m)) || (r = cli_find_profile(bus, m, argv[optind], &p))) {
                 profile_secret_free(password);
+                profile_secret_free(passphrase);
                 return r;
         }
         /* Be the agent when asked to, or by default when there is a terminal
@@ -136,16 +154,21 @@ static int connect_dbus(int argc, char *argv[])
                 if (!agent && ask) {
                         fprintf(stderr, "%s connect: --ask needs a terminal\n", cli_program);
                         profile_secret_free(password);
+                        profile_secret_free(passphrase);
                         return CLI_EXIT_USAGE;
                 }
         }
         g_variant_builder_init(&opts, G_VARIANT_TYPE("a{sv}"));
         if (password)
                 g_variant_builder_add(&opts, "{sv}", "password", g_variant_new_string(password));
+        if (passphrase)
+                g_variant_builder_add(&opts, "{sv}", "passphrase",
+                                      g_variant_new_string(passphrase));
         g_variant_builder_add(&opts, "{sv}", "interactive", g_variant_new_boolean(agent != NULL));
         r = tsu_profile_call_connect_sync(p, g_variant_builder_end(&opts), &session_path, NULL,
                                           &error);
         profile_secret_free(password);
+        profile_secret_free(passphrase);
         if (!r) {
                 cli_agent_free(agent);
                 return cli_error("connect", error);

@@ -94,9 +94,7 @@ int cmd_import(int argc, char *argv[])
                 return CLI_EXIT_FAILURE;
         }
         if (pass_file) {
-                _cleanup_close_ int fd = open(pass_file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-
-                r = fd < 0 ? -errno : cli_read_secret_line(fd, &passphrase);
+                r = cli_read_secret_file(pass_file, &passphrase);
                 if (r < 0) {
                         fprintf(stderr, "%s import: %s: %s\n", cli_program, pass_file,
                                 g_strerror(-r));

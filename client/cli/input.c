@@ -2,7 +2,8 @@
 /*
  * Reading a profile file (or standard input for "-") for the subcommands
  * that take one: bounded, so that a huge or endless input cannot exhaust
- * memory before the importer sees it.
+ * memory before the importer sees it. And reading one secret line, from
+ * standard input or from the first line of a file.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -44,4 +45,46 @@ int cli_read_profile_file(const char *path, struct bytes *ret)
         }
         *ret = (struct bytes){.ptr = buf, .len = len};
         return 0;
+}
+
+int cli_read_secret_line(int fd, char **ret)
+{
+        size_t cap = 1024, len = 0;
+        char *buf = g_malloc(cap);
+
+        for (;;) {
+                char c;
+                ssize_t n = read(fd, &c, 1);
+
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0) {
+                        int r = -errno;
+
+                        secure_free(buf, cap);
+                        return r;
+                }
+                if (n == 0 || c == '\n')
+                        break;
+                if (len + 1 >= cap) {
+                        secure_free(buf, cap);
+                        return -E2BIG;
+                }
+                buf[len++] = c;
+        }
+        if (len > 0 && buf[len - 1] == '\r')
+                len--;
+        buf[len] = '\0';
+        *ret = g_strdup(buf);
+        secure_free(buf, cap);
+        return 0;
+}
+
+int cli_read_secret_file(const char *path, char **ret)
+{
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+        if (fd < 0)
+                return -errno;
+        return cli_read_secret_line(fd, ret);
 }

@@ -117,6 +117,27 @@ expect_grep "auth-failed" "$TSUD_DIR/err" "... with an auth-failed reason"
 now=$(tsud_netstate)
 [ "$now" = "$before" ] && ok "nothing left" || { not_ok "nothing left"; diag "$now"; }
 
+# ------------------------------------------------------------ --passphrase-file
+# A certificate profile whose PKCS#12 is encrypted and whose passphrase is not
+# in the profile: with no terminal, the passphrase comes from a file.
+lab_profile RSA "Lab cert" split | grep -v '^passphrase = ' >"$TSUD_DIR/cert.tsunagu"
+chmod 644 "$TSUD_DIR/cert.tsunagu"
+printf '%s\n' "$LAB_P12_PASSPHRASE" >"$TSUD_DIR/p12pass"
+printf 'not-the-passphrase\n' >"$TSUD_DIR/p12wrong"
+chmod 644 "$TSUD_DIR/p12pass" "$TSUD_DIR/p12wrong"
+expect_exit 0 "A imports a certificate profile without its passphrase" \
+        as "$TSUD_A" "$TSUNAGU" import "$TSUD_DIR/cert.tsunagu"
+expect_exit 3 "connect --no-ask without the passphrase: exit 3" \
+        as "$TSUD_A" "$TSUNAGU" connect --no-ask --wait "Lab cert"
+expect_exit 3 "connect --passphrase-file with a wrong passphrase: exit 3" \
+        as "$TSUD_A" "$TSUNAGU" connect --no-ask --wait --passphrase-file="$TSUD_DIR/p12wrong" "Lab cert"
+expect_exit 0 "connect --passphrase-file (RSA certificate)" \
+        as "$TSUD_A" "$TSUNAGU" connect --no-ask --wait --passphrase-file="$TSUD_DIR/p12pass" "Lab cert"
+tap_check "ping through the certificate tunnel" ip netns exec "$LAB_NS_CLIENT" ping -c 2 -W 2 "$LAB_LAN_IP"
+expect_exit 0 "A disconnects" as "$TSUD_A" "$TSUNAGU" disconnect "Lab cert"
+now=$(tsud_netstate)
+[ "$now" = "$before" ] && ok "nothing left" || { not_ok "nothing left"; diag "$now"; }
+
 # ------------------------------------------------------------ kill -9 of the engine, SIGTERM
 connect_split() {
         runuser -u "$TSUD_A" -- env DBUS_SYSTEM_BUS_ADDRESS="$DBUS_SYSTEM_BUS_ADDRESS" \

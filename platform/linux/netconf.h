@@ -22,5 +22,14 @@ int netconf_do(struct nl *nl, const struct op *op, GError **error);
 /* Undoes op; something already gone is success. */
 int netconf_undo(struct nl *nl, const struct op *op, GError **error);
 
+/* rpfilter.c: reverse-path filtering against a full tunnel. loosen: 1 and
+ * *ret (OP_RP_FILTER, to journal before rpfilter_set_loose()) when
+ * net.ipv4.conf.all.rp_filter must go to 2 because "all" or an interface
+ * filters strictly; 0 when nothing needs doing; or -errno. restore puts the
+ * old value back unless the setting is no longer ours (not 2). */
+int rpfilter_loosen(struct op *ret, GError **error);
+int rpfilter_set_loose(GError **error);
+int rpfilter_restore(const struct op *op, GError **error);
+
 /* Deletes every TUN device whose name starts with prefix; returns how many. */
 int netconf_delete_tun_devices(struct nl *nl, const char *prefix, GError **error);

@@ -447,6 +447,8 @@ char *op_format(const struct op *op)
                 saved = escape_path(op->saved);
                 return g_strdup_printf("dns-resolvconf %s %s %s", op->link ? "link" : "file", path,
                                        saved);
+        case OP_RP_FILTER:
+                return g_strdup_printf("rp-filter %u", op->old_value);
         }
         g_assert_not_reached();
 }
@@ -550,6 +552,9 @@ int op_parse(const char *line, struct op *ret, GError **error)
                 op.kind = OP_DNS_RESOLVED;
                 ok = parse_u32(t[1], INT32_MAX, &u) && u > 0;
                 op.ifindex = (int)u;
+        } else if (strcmp(t[0], "rp-filter") == 0 && n == 2) {
+                op.kind = OP_RP_FILTER;
+                ok = parse_u32(t[1], 2, &op.old_value);
         } else if (strcmp(t[0], "dns-resolvconf") == 0 && n == 4) {
                 op.kind = OP_DNS_RESOLVCONF;
                 op.link = strcmp(t[1], "link") == 0;

@@ -13,6 +13,7 @@
  *   rule <4|6> <priority> <table> <dst>/<prefixlen> <fwmark> <invert 0|1> <suppress -1..128>
  *   dns-resolved <ifindex>
  *   dns-resolvconf <file|link> <path> <saved copy, or the link's target>
+ *   rp-filter <old net.ipv4.conf.all.rp_filter 0..2>
  */
 #pragma once
 
@@ -30,6 +31,7 @@ enum op_kind {
         OP_RULE,
         OP_DNS_RESOLVED,
         OP_DNS_RESOLVCONF,
+        OP_RP_FILTER, /* net.ipv4.conf.all.rp_filter loosened to 2 (rpfilter.c) */
 };
 
 enum op_route_type {
@@ -52,6 +54,8 @@ struct op {
         /* link: what to restore */
         uint32_t old_mtu;
         bool old_up;
+        /* rp-filter: the value to put back */
+        uint32_t old_value;
         /* dns-resolvconf */
         bool link;
         char *path;

@@ -107,6 +107,8 @@ static int undo_op(struct nl *nl, GDBusConnection *bus, const struct op *op, GEr
                 return resolved_revert(b, op->ifindex, error);
         case OP_DNS_RESOLVCONF:
                 return resolvconf_restore(op, error);
+        case OP_RP_FILTER:
+                return rpfilter_restore(op, error);
         }
         return 0;
 }
@@ -226,6 +228,26 @@ static int apply_steps(const struct platform_config *cfg, struct nl *nl,
                 r = record_and_do(nl, st->journal, &op, error);
                 if (r < 0)
                         return r;
+        }
+
+        /* Before the rules that would make strict filtering drop the
+         * gateway's answers. */
+        if (cfg->mode == PLATFORM_TUNNEL_FULL) {
+                struct op rp;
+
+                r = rpfilter_loosen(&rp, error);
+                if (r < 0)
+                        return r;
+                if (r > 0) {
+                        r = journal_record(st->journal, &rp, error);
+                        if (r < 0)
+                                return r;
+                        step_done("journaled");
+                        r = rpfilter_set_loose(error);
+                        if (r < 0)
+                                return r;
+                        step_done("applied");
+                }
         }
 
         plan_routing(cfg, ops);

@@ -30,6 +30,8 @@ static const char *const good_lines[] = {
         "dns-resolvconf file /etc/resolv.conf /run/tsunagu/resolv.conf.saved",
         "dns-resolvconf link /etc/resolv.conf ../run/systemd/resolve/stub-resolv.conf",
         "dns-resolvconf file /tmp/with%20space/resolv.conf /run/x%25y/saved",
+        "rp-filter 0",
+        "rp-filter 1",
 };
 
 static void test_round_trip(void)
@@ -94,6 +96,10 @@ static void test_rejects(void)
                 " dns-resolved 7",
                 "dns-resolved  7",
                 "route 4 29811 unicast 0.0.0.0/0 +7",
+                "rp-filter 3", /* rp_filter is 0, 1 or 2 */
+                "rp-filter",
+                "rp-filter 1 1",
+                "rp-filter -1",
         };
 
         for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {

@@ -174,10 +174,15 @@ static const struct {
         { IKEV2_INTEG_AES_CMAC_96, IKEV2_PRF_AES128_CMAC },
 };
 
+/* The first group of the first proposal goes into IKE_SA_INIT's KE payload:
+ * X25519 first, the group strongSwan, libreswan and most current gateways
+ * pick, so that connecting usually takes no INVALID_KE_PAYLOAD round trip
+ * (gateways without it, such as Windows RRAS, answer with the group they
+ * want from the rest of the list). */
 static const char *const default_ike =
-        "aes256gcm16-aes128gcm16-chacha20poly1305-prfsha384-prfsha256-ecp384-ecp256-curve25519"
+        "aes256gcm16-aes128gcm16-chacha20poly1305-prfsha384-prfsha256-curve25519-ecp256-ecp384"
         "-modp3072-modp2048,"
-        "aes256-aes128-sha384-sha256-prfsha384-prfsha256-ecp384-ecp256-curve25519-modp3072-modp2048";
+        "aes256-aes128-sha384-sha256-prfsha384-prfsha256-curve25519-ecp256-ecp384-modp3072-modp2048";
 static const char *const default_esp = "aes256gcm16-aes128gcm16-chacha20poly1305,"
                                        "aes256-aes128-sha384-sha256";
 

@@ -900,6 +900,30 @@ void engine_disconnect(struct engine *e)
         run_actions_batch(e);
 }
 
+void engine_network_changed(struct engine *e, const struct sockaddr_storage *local)
+{
+        socklen_t len = sizeof(e->p.local);
+
+        if (!e || e->torn_down || !e->started)
+                return;
+        if (local && local->ss_family)
+                e->p.local = *local;
+        else
+                (void)getsockname(e->p.udp_fd_500, (struct sockaddr *)&e->p.local, &len);
+        engine_log(e, LOG_INFO, "the local network changed");
+}
+
+int engine_redirect_ready(struct engine *e, const struct sockaddr_storage *gateway,
+                          const struct sockaddr_storage *local, const char *why)
+{
+        (void)gateway;
+        (void)local;
+        (void)why;
+        if (!e)
+                return -EINVAL;
+        return -EALREADY;
+}
+
 enum engine_state engine_get_state(const struct engine *e)
 {
         return e->state;

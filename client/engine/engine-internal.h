@@ -44,6 +44,23 @@ struct engine {
         GSource *retry;
         unsigned retry_delay_s; /* the next back-off; 0: none yet */
         unsigned reconnects;
+        /* Starting again at once (engine.c): the network changed, the
+         * gateway wants re-authentication. An idle source runs it after the
+         * current batch of actions. */
+        GSource *restart_src;
+        char restart_why[128];
+        bool abandoning; /* inside ike_initiator_abandon(): its CLOSED is ours */
+        bool reauth_due; /* the batch carried REAUTH */
+        bool reauthing;  /* the attempt under way re-authenticates */
+        /* Redirects (RFC 5685, engine.c). */
+        bool redirect_seen;     /* the batch carried REDIRECT */
+        bool redirect_awaited;  /* the owner's engine_redirect_ready() is due */
+        GSource *redirect_src;  /* calls the owner's redirect callback */
+        struct engine_redirect redirect;
+        unsigned redirects;     /* in a row without reaching CONNECTED */
+        char redirect_text[ENGINE_ERROR_TEXT_MAX];
+        struct sockaddr_storage redirected_from; /* the next attempt's REDIRECTED_FROM
+                                                  * (ss_family 0: none) */
 
         /* secrets: wiped on free */
         char *password, *passphrase, *username;
@@ -98,6 +115,9 @@ uint64_t engine_now_ms(void);
  * through need_secret when needed: returns -EAGAIN then) and creates the
  * initiator. 0, -EAGAIN, or a failure already reported with engine_fail(). */
 int engine_setup(struct engine *e);
+/* AF_INET/AF_INET6 into the core's form (and back); -EAFNOSUPPORT otherwise. */
+int engine_sockaddr_to_ike(const struct sockaddr_storage *ss, struct ike_addr *ret);
+void engine_ike_to_sockaddr(const struct ike_addr *a, struct sockaddr_storage *ret);
 void engine_setup_free(struct engine *e);
 
 /* engine-net.c */

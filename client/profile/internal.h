@@ -51,6 +51,7 @@ enum pf {
         PF_KEEPALIVE,
         PF_RETRANSMIT_TIMEOUT,
         PF_RETRANSMIT_TRIES,
+        PF_REAUTH,
         PF_MTU,
         PF_TUNNEL,
         PF_SUBNETS,

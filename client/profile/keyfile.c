@@ -822,6 +822,7 @@ static const struct kf_entry schema[] = {
         { "crypto", "nat-keepalive", h_duration, O(nat_keepalive) },
         { "crypto", "retransmit-timeout", h_duration, O(retransmit_timeout) },
         { "crypto", "retransmit-tries", h_count, O(retransmit_tries) },
+        { "crypto", "reauth-time", h_duration, O(reauth_time) },
         { "crypto", "mobike", h_bool, O(mobike) },
         { "crypto", "fragmentation", h_bool, O(fragmentation) },
         { "crypto", "redirect", h_bool, O(redirect) },
@@ -1128,6 +1129,8 @@ char *profile_to_keyfile(const struct profile *p, unsigned flags)
                 put_duration(&o, "retransmit-timeout", p->retransmit_timeout);
         if (p->retransmit_tries != 5)
                 put_uint(&o, "retransmit-tries", p->retransmit_tries);
+        if (p->reauth_time)
+                put_duration(&o, "reauth-time", p->reauth_time);
         put_bool(&o, "mobike", p->mobike);
         put_bool(&o, "fragmentation", p->fragmentation);
         put_bool(&o, "redirect", p->redirect);

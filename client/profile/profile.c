@@ -215,7 +215,7 @@ uint32_t profile_changed_settings(const struct profile *a, const struct profile 
                 m |= PROFILE_SETTING_PROPOSALS;
         if (a->ike_lifetime != b->ike_lifetime || a->ike_rekey_margin != b->ike_rekey_margin ||
             a->child_lifetime != b->child_lifetime ||
-            a->child_rekey_margin != b->child_rekey_margin)
+            a->child_rekey_margin != b->child_rekey_margin || a->reauth_time != b->reauth_time)
                 m |= PROFILE_SETTING_LIFETIMES;
         if (a->dpd_interval != b->dpd_interval || a->nat_keepalive != b->nat_keepalive ||
             a->retransmit_timeout != b->retransmit_timeout ||
@@ -487,6 +487,7 @@ static const char *const keyfile_names[PF__COUNT] = {
         [PF_KEEPALIVE] = "[crypto] nat-keepalive",
         [PF_RETRANSMIT_TIMEOUT] = "[crypto] retransmit-timeout",
         [PF_RETRANSMIT_TRIES] = "[crypto] retransmit-tries",
+        [PF_REAUTH] = "[crypto] reauth-time",
         [PF_MTU] = "[tunnel] mtu",
         [PF_TUNNEL] = "[tunnel] mode",
         [PF_SUBNETS] = "[tunnel] subnets",

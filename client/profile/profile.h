@@ -145,6 +145,9 @@ struct profile {
         uint32_t retransmit_timeout; /* seconds before the first retransmission; default 4 */
         uint32_t retransmit_tries;   /* retransmissions before giving up; default 5 (RFC 7296
                                       * 2.1, strongSwan's defaults: about 165 s in all) */
+        uint32_t reauth_time;        /* seconds, 0 = off (default): make a new IKE SA
+                                      * with a new authentication this often (RFC 4478
+                                      * re-authentication; the gateway may ask sooner) */
         uint32_t mtu;                /* of the tunnel interface; 0 = automatic */
         bool mobike;                 /* RFC 4555; default true */
         bool fragmentation;          /* RFC 7383; default true */

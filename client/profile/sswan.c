@@ -764,6 +764,8 @@ int profile_to_sswan(const struct profile *p, unsigned flags, char **ret,
                 not_representable(report, "[crypto] ike-lifetime");
         if (p->dpd_interval != 30)
                 not_representable(report, "[crypto] dpd-interval");
+        if (p->reauth_time)
+                not_representable(report, "[crypto] reauth-time");
         if (!p->mobike)
                 not_representable(report, "[crypto] mobike");
         if (!p->fragmentation)

@@ -210,11 +210,12 @@ int profile_check(struct profile *p, struct import_ctx *c)
                 { PF_MTU, 576, 9000, "auto", "bytes" },
                 { PF_RETRANSMIT_TIMEOUT, 1, 60, NULL, "seconds" },
                 { PF_RETRANSMIT_TRIES, 0, 20, NULL, "retransmissions" },
+                { PF_REAUTH, 60, 7 * 86400, "off", "seconds (1 minute to 7 days)" },
         };
         const uint32_t values[] = { p->ike_lifetime,       p->child_lifetime,
                                     p->dpd_interval,       p->nat_keepalive,
                                     p->mtu,                p->retransmit_timeout,
-                                    p->retransmit_tries };
+                                    p->retransmit_tries,   p->reauth_time };
         const char *why;
         int r = 0;
 

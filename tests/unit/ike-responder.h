@@ -92,6 +92,9 @@ struct resp_config {
         /* Configuration reply (0 attributes: a default set). */
         struct resp_cp_attr cp[16];
         size_t n_cp;
+        /* RFC 4478: AUTH_LIFETIME with this many seconds in the last IKE_AUTH
+         * answer (0: none). */
+        uint32_t auth_lifetime_s;
         /* Sees every message the responder sends, before protection: the
          * header, the first payload type and the payload chain (for seed
          * corpora). May be NULL. */
@@ -179,6 +182,10 @@ struct responder {
         unsigned n_auth_failed_notifies;
         bool client_auth_ok;
         bool saw_certreq, saw_initial_contact, saw_idr, saw_frag_sup, saw_fake_natd;
+        /* the CFG_REQUEST's INTERNAL_IP4_ADDRESS / IP6_ADDRESS values (0 octets:
+         * "any") */
+        uint8_t req_ip4[4], req_ip6[17];
+        size_t req_ip4_len, req_ip6_len;
         uint8_t ke_group_seen;
         unsigned n_frags_received;
         size_t last_request_len;

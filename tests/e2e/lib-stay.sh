@@ -13,8 +13,11 @@
 #       the client's link goes down and up, the default route comes back
 #   st_gw_sa CONNECTION
 #       the gateway's IKE SA: "unique-id initiator-spi remote-address remote-port"
-#   st_ping_start DEST SECONDS / st_ping_result
+#   st_ping_start DEST SECONDS / st_ping_wait / st_ping_result / st_ping_gap
 #       a ping every 0.1 s in the background; "sent received loss%"
+#   st_leaks GATEWAY...
+#       leaked packets in the last capture (mx_leaks of lib-matrix.sh, for
+#       several gateways, and MLD behind its hop-by-hop header allowed)
 
 ST_NEW_NET=192.168.78            # the home router's second subnet on the client link
 ST_NEW_IP=$ST_NEW_NET.2
@@ -121,4 +124,22 @@ st_ping_gap() {
         awk -F'icmp_seq=' 'NF > 1 { split($2, a, " "); s = a[1] + 0;
                 if (last != "" && s - last - 1 > gap) gap = s - last - 1; last = s }
                 END { printf "%.1f\n", gap / 10 }' "$ST_PING"
+}
+
+# ------------------------------------------------------------------ leaks
+# MLD reports always carry a hop-by-hop header (Router Alert, RFC 3810 5),
+# so their ICMPv6 type is not at ip6[40], where mx_allowed (lib-matrix.sh)
+# looks: a link coming up sends some. Link-local housekeeping, allowed by the
+# kill switch (ff02::/16) like the rest of mx_allowed.
+ST_MLD_HBH="(ip6 and dst net ff02::/16 and ip6[6] == 0 and ip6[40] == 58 and ip6[41] == 0 and (ip6[48] == 143 or (ip6[48] >= 130 and ip6[48] <= 132)))"
+# st_leaks GATEWAY...: the number of packets the client sent in the last
+# capture (MX_PCAP) that are not allowed; the packets in $TSUD_DIR/leaks.txt.
+st_leaks() {
+        local allowed=$ST_MLD_HBH gw
+        for gw in "$@"; do
+                allowed="$allowed or ($(mx_allowed "$gw"))"
+        done
+        tcpdump -n -r "$MX_PCAP" "ether src $MX_CLIENT_MAC and not ($allowed)" 2>/dev/null \
+                >"$TSUD_DIR/leaks.txt"
+        wc -l <"$TSUD_DIR/leaks.txt"
 }

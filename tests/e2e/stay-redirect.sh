@@ -43,11 +43,7 @@ esac
 
 mx_profile redirect EAP_FULL full "kill-switch = true" || { not_ok "import"; tap_done; exit 1; }
 # Leaks: what the client sends that is not for one of the two gateways.
-leaks() {
-        tcpdump -n -r "$MX_PCAP" "ether src $MX_CLIENT_MAC and not (($(mx_allowed "$LAB_GW_IP")) or ($(mx_allowed "$GW2")))" \
-                2>/dev/null >"$TSUD_DIR/leaks.txt"
-        wc -l <"$TSUD_DIR/leaks.txt"
-}
+leaks() { st_leaks "$LAB_GW_IP" "$GW2"; }
 TARGETS="$LAB_PUBLIC_WEB_IP 198.51.100.1 $LAB_HOME_ROUTER_IP"
 gw_is_new() { awk -v p="$GW2:" '$2 == "Gateway" { g = $3 } END { exit !(index(g, p) == 1) }' "$ST_WATCH"; }
 

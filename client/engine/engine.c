@@ -1159,8 +1159,11 @@ int engine_redirect_ready(struct engine *e, const struct sockaddr_storage *gatew
         source_drop(&e->redirect_src);
         redirect_target(e, to, sizeof(to));
         if (!gateway) {
-                engine_fail(e, ENGINE_ERROR_REDIRECTED, "the gateway redirects us to %s: %s", to,
-                            why && *why ? why : "refused");
+                if (why && *why)
+                        engine_fail(e, ENGINE_ERROR_REDIRECTED, "%s", why);
+                else
+                        engine_fail(e, ENGINE_ERROR_REDIRECTED,
+                                    "the gateway redirects us to %s: refused", to);
                 return 0;
         }
         e->p.gateway = *gateway;

@@ -557,6 +557,9 @@ static void run_actions(struct engine *e)
                 if (e->reauthing)
                         engine_log(e, LOG_NOTICE, "re-authenticated with %s: a new IKE SA",
                                    e->prof->host);
+                else if (e->was_connected && e->reconnects == 0)
+                        engine_log(e, LOG_NOTICE, "connected to %s again (%s)", e->prof->host,
+                                   e->restart_why[0] ? e->restart_why : "reconnected");
                 else if (e->was_connected)
                         engine_log(e, LOG_NOTICE, "reconnected to %s after %u attempt%s",
                                    e->prof->host, e->reconnects, e->reconnects == 1 ? "" : "s");
@@ -564,6 +567,7 @@ static void run_actions(struct engine *e)
                 e->reauthing = false;
                 e->retry_delay_s = 0;
                 e->reconnects = 0;
+                e->restart_why[0] = 0;
                 e->redirects = 0;
                 memset(&e->redirected_from, 0, sizeof(e->redirected_from));
                 ike_initiator_info(e->ini, &e->info);

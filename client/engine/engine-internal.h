@@ -120,6 +120,13 @@ int engine_sockaddr_to_ike(const struct sockaddr_storage *ss, struct ike_addr *r
 void engine_ike_to_sockaddr(const struct ike_addr *a, struct sockaddr_storage *ret);
 void engine_setup_free(struct engine *e);
 
+/* engine-policy.c: the profile's CHILD SA byte/packet limits (soft; hard a
+ * tenth above; 0: none) and its ESP proposals with ESN offered first when
+ * the profile asks. */
+void engine_child_limits(const struct profile *p, struct esp_lifetime *ret_soft,
+                         struct esp_lifetime *ret_hard);
+void engine_esp_proposals(const struct profile *p, struct proposal_list *ret);
+
 /* engine-net.c */
 void engine_build_net_config(struct engine *e, const struct ike_net_config *in,
                              struct engine_net_config *out);

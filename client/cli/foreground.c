@@ -558,6 +558,11 @@ static void redirect_to(struct fg *f, const struct sockaddr_storage *to)
                 on_revert_keep(f);
                 r = on_apply(f, &f->applied, &err);
                 if (r < 0) {
+                        g_autoptr(GError) ks_error = NULL;
+
+                        /* the connection ends: the kill switch kept by the
+                         * revert must not stay behind */
+                        (void)platform_kill_switch_remove(f->state_dir, &ks_error);
                         f->gateway = old;
                         redirect_refuse(f, "cannot let %s through the kill switch: %s", t,
                                         err ? err : g_strerror(-r));

@@ -58,7 +58,6 @@ struct engine {
         GSource *redirect_src;  /* calls the owner's redirect callback */
         struct engine_redirect redirect;
         unsigned redirects;     /* in a row without reaching CONNECTED */
-        char redirect_text[ENGINE_ERROR_TEXT_MAX];
         struct sockaddr_storage redirected_from; /* the next attempt's REDIRECTED_FROM
                                                   * (ss_family 0: none) */
 
@@ -88,6 +87,13 @@ struct engine {
         unsigned in_actions;
         GSource *deferred;
         bool deferred_disconnect, deferred_secret_set;
+        /* engine_network_changed() / engine_redirect_ready() from inside a
+         * callback: run once the batch is done */
+        bool deferred_net_changed;
+        bool deferred_redirect;
+        bool deferred_redirect_refused;
+        struct sockaddr_storage deferred_gw, deferred_local;
+        char deferred_why[ENGINE_ERROR_TEXT_MAX];
         enum engine_secret_kind deferred_kind;
         char *deferred_secret; /* wiped */
         size_t deferred_secret_len;
@@ -119,6 +125,13 @@ int engine_setup(struct engine *e);
 int engine_sockaddr_to_ike(const struct sockaddr_storage *ss, struct ike_addr *ret);
 void engine_ike_to_sockaddr(const struct ike_addr *a, struct sockaddr_storage *ret);
 void engine_setup_free(struct engine *e);
+
+/* engine-policy.c: the profile's CHILD SA byte/packet limits (soft; hard a
+ * tenth above; 0: none) and its ESP proposals with ESN offered first when
+ * the profile asks. */
+void engine_child_limits(const struct profile *p, struct esp_lifetime *ret_soft,
+                         struct esp_lifetime *ret_hard);
+void engine_esp_proposals(const struct profile *p, struct proposal_list *ret);
 
 /* engine-net.c */
 void engine_build_net_config(struct engine *e, const struct ike_net_config *in,

@@ -223,6 +223,7 @@ int engine_setup(struct engine *e)
 {
         const struct profile *p = e->prof;
         struct ike_initiator_config c = {0};
+        struct proposal_list esp;
         const char *eap_id, *why = NULL;
         char prompt[300];
         int r;
@@ -236,7 +237,8 @@ int engine_setup(struct engine *e)
 
         c.rng = &tsu_rng_openssl;
         c.ike_proposals = &p->ike;
-        c.esp_proposals = &p->esp;
+        engine_esp_proposals(p, &esp);
+        c.esp_proposals = &esp;
         if (engine_sockaddr_to_ike(&e->p.gateway, &c.remote) < 0 ||
             engine_sockaddr_to_ike(&e->p.local, &c.local) < 0) {
                 engine_fail(e, ENGINE_ERROR_INTERNAL, "gateway or local address is not IP");

@@ -411,7 +411,6 @@ static void begin_redirect(struct engine *e, const char *text)
         e->sa_installed = false;
         e->connected_since = 0;
         e->redirected_from = e->p.gateway;
-        g_strlcpy(e->redirect_text, text, sizeof(e->redirect_text));
         engine_log(e, LOG_NOTICE, "following the gateway's redirect to %s (%u of at most %u in a row)",
                    to, e->redirects, ENGINE_MAX_REDIRECTS);
         set_state(e, e->was_connected ? ENGINE_STATE_RECONNECTING : ENGINE_STATE_CONNECTING);
@@ -557,6 +556,9 @@ static void run_actions(struct engine *e)
                 if (e->reauthing)
                         engine_log(e, LOG_NOTICE, "re-authenticated with %s: a new IKE SA",
                                    e->prof->host);
+                else if (e->was_connected && e->reconnects == 0)
+                        engine_log(e, LOG_NOTICE, "connected to %s again (%s)", e->prof->host,
+                                   e->restart_why[0] ? e->restart_why : "reconnected");
                 else if (e->was_connected)
                         engine_log(e, LOG_NOTICE, "reconnected to %s after %u attempt%s",
                                    e->prof->host, e->reconnects, e->reconnects == 1 ? "" : "s");
@@ -564,6 +566,7 @@ static void run_actions(struct engine *e)
                 e->reauthing = false;
                 e->retry_delay_s = 0;
                 e->reconnects = 0;
+                e->restart_why[0] = 0;
                 e->redirects = 0;
                 memset(&e->redirected_from, 0, sizeof(e->redirected_from));
                 ike_initiator_info(e->ini, &e->info);
@@ -622,7 +625,16 @@ static gboolean on_deferred(gpointer data)
                 if (s)
                         secure_free(s, len + 1);
         }
-        if (e->deferred_disconnect) {
+        if (e->deferred_redirect) {
+                e->deferred_redirect = false;
+                (void)engine_redirect_ready(e, e->deferred_redirect_refused ? NULL : &e->deferred_gw,
+                                            &e->deferred_local, e->deferred_why);
+        }
+        if (e->deferred_net_changed && !e->torn_down) {
+                e->deferred_net_changed = false;
+                engine_network_changed(e, &e->p.local);
+        }
+        if (e->deferred_disconnect && !e->torn_down) {
                 e->deferred_disconnect = false;
                 engine_disconnect(e);
         }
@@ -1086,6 +1098,13 @@ void engine_network_changed(struct engine *e, const struct sockaddr_storage *loc
         if (!e || e->torn_down || !e->started)
                 return;
         local_address(e, local);
+        if (e->in_actions) {
+                /* from inside a callback: the initiator's actions are being
+                 * read; once they are done */
+                e->deferred_net_changed = true;
+                defer(e);
+                return;
+        }
         format_addr(&e->p.local, addr, sizeof(addr));
         switch (e->state) {
         case ENGINE_STATE_CONNECTED: {
@@ -1137,10 +1156,7 @@ void engine_network_changed(struct engine *e, const struct sockaddr_storage *loc
                 return;
         }
         g_strlcpy(e->restart_why, "the network changed", sizeof(e->restart_why));
-        if (e->in_actions)
-                schedule_restart(e, e->restart_why);
-        else
-                restart_now(e);
+        restart_now(e);
 }
 
 int engine_redirect_ready(struct engine *e, const struct sockaddr_storage *gateway,
@@ -1155,15 +1171,37 @@ int engine_redirect_ready(struct engine *e, const struct sockaddr_storage *gatew
         if (gateway && ((gateway->ss_family != AF_INET && gateway->ss_family != AF_INET6) ||
                         gateway->ss_family != e->p.gateway.ss_family))
                 return -EINVAL;
+        if (e->in_actions) {
+                /* from inside a callback: the old initiator's actions are
+                 * being read; once they are done */
+                e->deferred_redirect = true;
+                e->deferred_redirect_refused = !gateway;
+                if (gateway)
+                        e->deferred_gw = *gateway;
+                memset(&e->deferred_local, 0, sizeof(e->deferred_local));
+                if (local)
+                        e->deferred_local = *local;
+                g_strlcpy(e->deferred_why, why ? why : "", sizeof(e->deferred_why));
+                defer(e);
+                return 0;
+        }
         e->redirect_awaited = false;
         source_drop(&e->redirect_src);
         redirect_target(e, to, sizeof(to));
         if (!gateway) {
-                engine_fail(e, ENGINE_ERROR_REDIRECTED, "the gateway redirects us to %s: %s", to,
-                            why && *why ? why : "refused");
+                if (why && *why)
+                        engine_fail(e, ENGINE_ERROR_REDIRECTED, "%s", why);
+                else
+                        engine_fail(e, ENGINE_ERROR_REDIRECTED,
+                                    "the gateway redirects us to %s: refused", to);
                 return 0;
         }
+        /* The profile's IKE port at the new gateway (NAT detection hashes it). */
         e->p.gateway = *gateway;
+        if (gateway->ss_family == AF_INET)
+                ((struct sockaddr_in *)&e->p.gateway)->sin_port = htons(e->prof->port);
+        else
+                ((struct sockaddr_in6 *)&e->p.gateway)->sin6_port = htons(e->prof->port);
         local_address(e, local);
         format_addr(gateway, addr, sizeof(addr));
         if (e->redirect.fqdn[0])

@@ -52,6 +52,8 @@ enum pf {
         PF_RETRANSMIT_TIMEOUT,
         PF_RETRANSMIT_TRIES,
         PF_REAUTH,
+        PF_CHILD_BYTES,
+        PF_CHILD_PACKETS,
         PF_MTU,
         PF_TUNNEL,
         PF_SUBNETS,

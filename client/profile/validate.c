@@ -295,6 +295,22 @@ int profile_check(struct profile *p, struct import_ctx *c)
         for (size_t i = 0; i < G_N_ELEMENTS(ranges); i++)
                 if (check_range(c, &ranges[i], values[i]) < 0)
                         r = -EINVAL;
+        /* Tiny limits would rekey without end (and the gateway may refuse). */
+        if (p->child_lifetime_bytes && p->child_lifetime_bytes < PROFILE_CHILD_BYTES_MIN) {
+                report_error(c->report, PROFILE_E_VALUE, ctx_field(c, PF_CHILD_BYTES),
+                             "%" G_GUINT64_FORMAT " is out of range; expected 0 (no limit) or "
+                             "at least %llu bytes (1 MiB)",
+                             p->child_lifetime_bytes, (unsigned long long)PROFILE_CHILD_BYTES_MIN);
+                r = -EINVAL;
+        }
+        if (p->child_lifetime_packets && p->child_lifetime_packets < PROFILE_CHILD_PACKETS_MIN) {
+                report_error(c->report, PROFILE_E_VALUE, ctx_field(c, PF_CHILD_PACKETS),
+                             "%" G_GUINT64_FORMAT " is out of range; expected 0 (no limit) or "
+                             "at least %llu packets",
+                             p->child_lifetime_packets,
+                             (unsigned long long)PROFILE_CHILD_PACKETS_MIN);
+                r = -EINVAL;
+        }
         if (p->ike_rekey_margin >= p->ike_lifetime) {
                 report_error(c->report, PROFILE_E_VALUE, ctx_field(c, PF_IKE_MARGIN),
                              "%u s is not less than %s (%u s)", p->ike_rekey_margin,

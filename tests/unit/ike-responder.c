@@ -498,7 +498,8 @@ static int add_child(struct responder *r, struct ike_chain *c)
         if (cf->esp_integ)
                 tr[n++] =
                         (struct ike_transform){.type = IKEV2_TRANSFORM_INTEG, .id = cf->esp_integ};
-        tr[n++] = (struct ike_transform){.type = IKEV2_TRANSFORM_ESN, .id = IKEV2_ESN_NO};
+        tr[n++] = (struct ike_transform){.type = IKEV2_TRANSFORM_ESN,
+                                         .id = r->esp_esn ? IKEV2_ESN_YES : IKEV2_ESN_NO};
         spi[0] = ESP_SPI_R >> 24;
         spi[1] = (uint8_t)(ESP_SPI_R >> 16);
         spi[2] = (uint8_t)(ESP_SPI_R >> 8);
@@ -658,6 +659,8 @@ static int choose_esp(struct responder *r, const struct ike_chain *c)
                         memcpy(r->esp_spi_i, p->spi.ptr, 4);
                         r->esp_prop_num = p->num;
                         r->esp_prop_ok = true;
+                        r->esp_esn = r->cfg.esn &&
+                                     has_transform(p, IKEV2_TRANSFORM_ESN, IKEV2_ESN_YES, 0);
                         return 0;
                 }
         }

@@ -95,6 +95,9 @@ struct resp_config {
         /* RFC 4478: AUTH_LIFETIME with this many seconds in the last IKE_AUTH
          * answer (0: none). */
         uint32_t auth_lifetime_s;
+        /* Choose extended sequence numbers when the initiator offers them
+         * (else always "no ESN"). */
+        bool esn;
         /* Sees every message the responder sends, before protection: the
          * header, the first payload type and the payload chain (for seed
          * corpora). May be NULL. */
@@ -137,6 +140,7 @@ struct responder {
         uint8_t esp_spi_i[4];
         uint8_t esp_prop_num;
         bool esp_prop_ok;
+        bool esp_esn; /* the CHILD SA uses ESN (cfg.esn and offered) */
         unsigned auth_round;
         bool cert_round_done;
         uint8_t eap_id;

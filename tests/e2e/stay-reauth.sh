@@ -13,7 +13,7 @@
 # (default 70: one re-authentication; 120: two) and the packets lost in the
 # gap are reported; more than two seconds' worth fails. Then a ping, a clean
 # disconnect, nothing left behind.
-LAB_PREFIX=sra-
+LAB_PREFIX="sra$(printf '%s' "$$" | md5sum | cut -c1-3)-"
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/lib.sh"
 
 STAY_SOAK=${STAY_SOAK:-70}

@@ -25,7 +25,7 @@
 #  redirect-to-*   a redirect to 127.0.0.1, 224.0.0.1, 0.0.0.0 and an IPv6
 #                  address (the connection is IPv4): refused, exit 1
 # Every case: no crash or sanitizer report, the client namespace as before.
-LAB_PREFIX=fgr-
+LAB_PREFIX="fgr$(printf '%s' "$$" | md5sum | cut -c1-3)-"
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/fakegw/lib.sh"
 
 GW_A=203.0.113.2

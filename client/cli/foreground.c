@@ -10,6 +10,14 @@
  * once connected, stays until SIGINT/SIGTERM, then disconnects politely
  * (DELETE, a bounded wait) and reverts.
  *
+ * It is a full owner of the engine: it watches the network (platform
+ * monitor; our TUN device ignored) and, when the default route or the
+ * addresses change, re-connects both UDP sockets so that the kernel picks
+ * the new source, then tells the engine (MOBIKE or a reconnect). When the
+ * gateway redirects us (RFC 5685) it resolves the new gateway, refuses
+ * addresses no gateway can have, lets it through the kill switch, and
+ * points the sockets at it.
+ *
  * The platform's crash journal lives in /run/tsunagu, or, in a network
  * namespace other than the machine's (or when that cannot be told), in
  * /run/tsunagu/netns-<inode>, so that platform_recover() never touches what
@@ -29,6 +37,7 @@
 #include <unistd.h>
 
 #include <arpa/inet.h>
+#include <gio/gio.h>
 #include <glib-unix.h>
 #include <glib.h>
 
@@ -104,6 +113,15 @@ struct fg {
         bool connected_once;
         enum engine_state final;
         struct engine_error error;
+        /* staying connected */
+        int fd500, fd4500;
+        struct platform_monitor *monitor;
+        /* The last configuration applied: applied again (revert with the
+         * kill switch kept, apply) when a redirect moves the gateway, whose
+         * address the kill switch lets through. */
+        struct engine_net_config applied;
+        bool have_applied;
+        GCancellable *resolving; /* a redirect's FQDN */
 };
 
 /* ------------------------------------------------------------------ secrets */
@@ -363,6 +381,9 @@ static int on_apply(void *ud, const struct engine_net_config *c, char **ret_erro
                 *ret_error = g_strdup(error ? error->message : g_strerror(-r));
                 return r;
         }
+        if (c != &f->applied)
+                f->applied = *c;
+        f->have_applied = true;
         return 0;
 }
 
@@ -378,6 +399,11 @@ static void on_revert(void *ud, bool keep_kill_switch)
                 fprintf(stderr, "%s: undoing the network configuration: %s\n", cli_program,
                         error->message);
         f->platform = NULL;
+}
+
+static void on_revert_keep(struct fg *f)
+{
+        on_revert(f, true);
 }
 
 static void on_need_secret(void *ud, enum engine_secret_kind kind, const char *prompt)
@@ -398,6 +424,226 @@ static void on_need_secret(void *ud, enum engine_secret_kind kind, const char *p
         }
         (void)engine_provide_secret(f->engine, kind, buf, (size_t)n);
         secure_wipe(buf, sizeof(buf));
+}
+
+/* ------------------------------------------------------------------ staying connected */
+
+static void with_port(const struct sockaddr_storage *in, uint16_t port,
+                      struct sockaddr_storage *out, socklen_t *len);
+
+static const char *addr_text(const struct sockaddr_storage *ss, char *buf, size_t size)
+{
+        const void *a = ss->ss_family == AF_INET6
+                                ? (const void *)&((const struct sockaddr_in6 *)ss)->sin6_addr
+                                : (const void *)&((const struct sockaddr_in *)ss)->sin_addr;
+
+        if (!inet_ntop(ss->ss_family == AF_INET6 ? AF_INET6 : AF_INET, a, buf, (socklen_t)size))
+                snprintf(buf, size, "?");
+        return buf;
+}
+
+/* Both sockets at the gateway again (udp_reconnect): the kernel chooses
+ * the source address for the network as it is now. */
+static int repoint(struct fg *f, const struct sockaddr_storage *gw)
+{
+        struct sockaddr_storage a;
+        socklen_t len;
+        int r;
+
+        with_port(gw, f->prof->port, &a, &len);
+        r = udp_reconnect(f->fd500, (struct sockaddr *)&a, len);
+        if (r < 0)
+                return r;
+        with_port(gw, 4500, &a, &len);
+        return udp_reconnect(f->fd4500, (struct sockaddr *)&a, len);
+}
+
+static void on_net(enum platform_net_event event, void *data)
+{
+        struct fg *f = data;
+        enum engine_state s;
+        char gw[INET6_ADDRSTRLEN];
+        int r;
+
+        if (!f->engine)
+                return;
+        s = engine_get_state(f->engine);
+        if (s == ENGINE_STATE_DISCONNECTED || s == ENGINE_STATE_FAILED ||
+            s == ENGINE_STATE_DISCONNECTING)
+                return;
+        if (event == PLATFORM_NET_LOST) {
+                say(f, 1, "network: no default route left; waiting for one\n");
+                return;
+        }
+        r = repoint(f, &f->gateway);
+        if (r < 0) {
+                /* No route to the gateway yet: the next change tries again. */
+                fprintf(stderr, "%s: the network changed, but %s cannot be reached from it: %s\n",
+                        cli_program, addr_text(&f->gateway, gw, sizeof(gw)), g_strerror(-r));
+                return;
+        }
+        say(f, 1, "network changed\n");
+        engine_network_changed(f->engine, NULL);
+}
+
+/* Why an address cannot be a gateway's (RFC 5685 gives any address; we
+ * take none that points back at us or at nobody), or NULL. */
+static const char *unusable_gateway(const struct sockaddr_storage *ss, int family)
+{
+        if (ss->ss_family != family)
+                return family == AF_INET ? "not an IPv4 address (the connection uses IPv4)"
+                                         : "not an IPv6 address (the connection uses IPv6)";
+        if (family == AF_INET) {
+                uint32_t a = ntohl(((const struct sockaddr_in *)ss)->sin_addr.s_addr);
+
+                if ((a >> 24) == 0)
+                        return "an address in 0.0.0.0/8";
+                if ((a >> 24) == 127)
+                        return "a loopback address";
+                if ((a >> 28) == 0xe)
+                        return "a multicast address";
+                if (a == 0xffffffffu)
+                        return "the broadcast address";
+                return NULL;
+        }
+        {
+                const struct in6_addr *a = &((const struct sockaddr_in6 *)ss)->sin6_addr;
+
+                if (IN6_IS_ADDR_UNSPECIFIED(a))
+                        return "the unspecified address";
+                if (IN6_IS_ADDR_LOOPBACK(a))
+                        return "the loopback address";
+                if (IN6_IS_ADDR_MULTICAST(a))
+                        return "a multicast address";
+                if (IN6_IS_ADDR_V4MAPPED(a))
+                        return "an IPv4-mapped address";
+        }
+        return NULL;
+}
+
+static void redirect_refuse(struct fg *f, const char *fmt, ...) _printf_(2, 3);
+static void redirect_refuse(struct fg *f, const char *fmt, ...)
+{
+        char why[300];
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(why, sizeof(why), fmt, ap);
+        va_end(ap);
+        (void)engine_redirect_ready(f->engine, NULL, NULL, why);
+}
+
+/* A usable address: through the kill switch, the sockets at it, the
+ * engine told. */
+static void redirect_to(struct fg *f, const struct sockaddr_storage *to)
+{
+        struct sockaddr_storage gw, old = f->gateway;
+        socklen_t len;
+        char t[INET6_ADDRSTRLEN];
+        const char *why = unusable_gateway(to, f->gateway.ss_family);
+        int r;
+
+        addr_text(to, t, sizeof(t));
+        if (why) {
+                redirect_refuse(f, "refusing the redirect to %s: %s", t, why);
+                return;
+        }
+        with_port(to, f->prof->port, &gw, &len);
+        f->gateway = gw;
+        if (f->platform && f->have_applied) {
+                /* The kill switch names the gateway: apply again for the
+                 * new one (kept in place meanwhile). */
+                g_autofree char *err = NULL;
+
+                on_revert_keep(f);
+                r = on_apply(f, &f->applied, &err);
+                if (r < 0) {
+                        g_autoptr(GError) ks_error = NULL;
+
+                        /* the connection ends: the kill switch kept by the
+                         * revert must not stay behind */
+                        (void)platform_kill_switch_remove(f->state_dir, &ks_error);
+                        f->gateway = old;
+                        redirect_refuse(f, "cannot let %s through the kill switch: %s", t,
+                                        err ? err : g_strerror(-r));
+                        return;
+                }
+        }
+        r = repoint(f, &gw);
+        if (r < 0) {
+                redirect_refuse(f, "cannot reach %s: %s", t, g_strerror(-r));
+                return;
+        }
+        say(f, 1, "redirected to %s\n", t);
+        (void)engine_redirect_ready(f->engine, &gw, NULL, NULL);
+}
+
+static void on_resolved(GObject *src, GAsyncResult *res, gpointer data)
+{
+        struct fg *f = data;
+        g_autoptr(GError) error = NULL;
+        GList *list = g_resolver_lookup_by_name_with_flags_finish(G_RESOLVER(src), res, &error);
+        struct sockaddr_storage first_bad = {0};
+        const char *first_why = NULL;
+
+        if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+                return; /* f is going away */
+        g_clear_object(&f->resolving);
+        if (!list) {
+                redirect_refuse(f, "cannot resolve the new gateway: %s",
+                                error ? error->message : "no address");
+                return;
+        }
+        for (GList *l = list; l; l = l->next) {
+                GInetAddress *ia = l->data;
+                struct sockaddr_storage ss = {0};
+                const char *why;
+
+                if (g_inet_address_get_family(ia) == G_SOCKET_FAMILY_IPV4) {
+                        ss.ss_family = AF_INET;
+                        memcpy(&((struct sockaddr_in *)&ss)->sin_addr,
+                               g_inet_address_to_bytes(ia), 4);
+                } else {
+                        ss.ss_family = AF_INET6;
+                        memcpy(&((struct sockaddr_in6 *)&ss)->sin6_addr,
+                               g_inet_address_to_bytes(ia), 16);
+                }
+                why = unusable_gateway(&ss, f->gateway.ss_family);
+                if (!why) {
+                        g_resolver_free_addresses(list);
+                        redirect_to(f, &ss);
+                        return;
+                }
+                if (!first_why) {
+                        first_why = why;
+                        first_bad = ss;
+                }
+        }
+        g_resolver_free_addresses(list);
+        {
+                char t[INET6_ADDRSTRLEN];
+
+                redirect_refuse(f, "refusing the redirect: the new gateway resolves to %s: %s",
+                                addr_text(&first_bad, t, sizeof(t)), first_why);
+        }
+}
+
+static void on_redirect(void *ud, const struct engine_redirect *r)
+{
+        struct fg *f = ud;
+
+        if (!r->fqdn[0]) {
+                redirect_to(f, &r->addr);
+                return;
+        }
+        say(f, 1, "redirected to %s: resolving it\n", r->fqdn);
+        g_clear_object(&f->resolving);
+        f->resolving = g_cancellable_new();
+        g_resolver_lookup_by_name_with_flags_async(
+                g_resolver_get_default(), r->fqdn,
+                f->gateway.ss_family == AF_INET ? G_RESOLVER_NAME_LOOKUP_FLAGS_IPV4_ONLY
+                                                : G_RESOLVER_NAME_LOOKUP_FLAGS_IPV6_ONLY,
+                f->resolving, on_resolved, f);
 }
 
 static gboolean on_signal(gpointer data)
@@ -528,7 +774,7 @@ int connect_foreground(int argc, char *argv[])
                 {"help", no_argument, NULL, 'h'},
                 {},
         };
-        struct fg f = {.verbosity = 1, .final = ENGINE_STATE_FAILED};
+        struct fg f = {.verbosity = 1, .final = ENGINE_STATE_FAILED, .fd500 = -1, .fd4500 = -1};
         struct engine_params ep = {0};
         struct engine_callbacks cb = {
                 .state_changed = on_state,
@@ -536,6 +782,7 @@ int connect_foreground(int argc, char *argv[])
                 .revert_config = on_revert,
                 .need_secret = on_need_secret,
                 .log = on_log,
+                .redirect = on_redirect,
         };
         struct sockaddr_storage a500, a4500;
         socklen_t l500, l4500;
@@ -655,6 +902,8 @@ int connect_foreground(int argc, char *argv[])
                 goto out;
         }
 
+        f.fd500 = fd500;
+        f.fd4500 = fd4500;
         ep.profile = f.prof;
         ep.udp_fd_500 = fd500;
         ep.udp_fd_4500 = fd4500;
@@ -684,6 +933,14 @@ int connect_foreground(int argc, char *argv[])
         sig_term = g_unix_signal_add(SIGTERM, on_signal, &f);
         sig_hup = g_unix_signal_add(SIGHUP, on_signal, &f); /* the terminal went away */
         sig_usr1 = g_unix_signal_add(SIGUSR1, on_usr1, &f);
+        /* Network changes: our own TUN device is not one. */
+        if (platform_monitor_new(500, on_net, &f, &f.monitor, &error) == 0) {
+                platform_monitor_set_ignore(f.monitor, ep.tun_ifindex);
+        } else {
+                fprintf(stderr, "%s: warning: network changes will not be noticed: %s\n",
+                        cli_program, error ? error->message : "?");
+                g_clear_error(&error);
+        }
         say(&f, 1, "connecting to %s with profile '%s' (tunnel %s)\n", f.prof->host, f.prof->name,
             f.ifname);
         (void)engine_start(f.engine);
@@ -708,6 +965,11 @@ int connect_foreground(int argc, char *argv[])
                 ret = CLI_EXIT_FAILURE;
         }
 out:
+        platform_monitor_free(f.monitor);
+        if (f.resolving) {
+                g_cancellable_cancel(f.resolving);
+                g_clear_object(&f.resolving);
+        }
         if (sig_int)
                 g_source_remove(sig_int);
         if (sig_term)
@@ -732,6 +994,7 @@ out:
         if (f.loop)
                 g_main_loop_unref(f.loop);
         secure_wipe(secret, sizeof(secret));
+        secure_wipe(&f.applied, sizeof(f.applied));
         profile_free(f.prof);
         return ret;
 }

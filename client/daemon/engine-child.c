@@ -19,8 +19,13 @@
  *   apply_config   -> IPC_APPLY, waits   IPC_START       -> engine_start
  *                     for APPLY_RESULT   IPC_DISCONNECT  -> engine_disconnect
  *   revert_config  -> IPC_REVERT         the parent gone -> engine_free, exit
- *   need_secret    -> IPC_NEED_SECRET
+ *   need_secret    -> IPC_NEED_SECRET    IPC_NETWORK_CHANGED -> engine_network_changed
+ *   redirect       -> IPC_REDIRECT       IPC_REDIRECT_READY  -> engine_redirect_ready
  *   log            -> IPC_LOG            every 2 s       -> IPC_STATUS
+ *
+ * The sockets (5, 6) are re-connected by the parent, which keeps copies of
+ * the same open file descriptions (a network change, a redirect): the
+ * engine never calls connect() (seccomp refuses it).
  */
 #include <errno.h>
 #include <arpa/inet.h>
@@ -32,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include <glib-unix.h>
@@ -58,6 +64,9 @@ _Static_assert(ENGINE_MAX_ADDRS == IPC_MAX_ADDRS && ENGINE_MAX_DNS == IPC_MAX_DN
                        ENGINE_MAX_PREFIXES == IPC_MAX_PREFIXES &&
                        ENGINE_MAX_DROPS == IPC_MAX_DROPS && ENGINE_DROP_NAME == IPC_DROP_NAME,
                "array sizes");
+_Static_assert(ENGINE_MAX_REDIRECTS == IPC_MAX_REDIRECTS &&
+                       ENGINE_REDIRECT_FQDN_MAX == IPC_FQDN_MAX,
+               "redirects");
 
 #define APPLY_TIMEOUT_MS 30000
 #define STATUS_PERIOD_S  2
@@ -69,6 +78,8 @@ struct child {
         char *secrets[IPC_SECRET__COUNT]; /* given before START */
         bool started;
         bool disconnect_pending; /* arrived while waiting for APPLY_RESULT */
+        bool redirect_pending;   /* IPC_REDIRECT sent, REDIRECT_READY not yet here */
+        const char *redirect_refusal; /* refused here, answered from the main loop */
         bool done;
         int exit_code;
 };
@@ -241,6 +252,112 @@ static void cb_log(void *ud, int priority, const char *message)
         send_msg(ud, &m);
 }
 
+/* ---------------------------------------------------------------- addresses */
+
+/* An IPv4/IPv6 socket address as an IPC endpoint; other families: zero. */
+static void endpoint_from_sockaddr(struct ipc_endpoint *ep, const struct sockaddr_storage *ss)
+{
+        memset(ep, 0, sizeof(*ep));
+        if (ss->ss_family == AF_INET) {
+                const struct sockaddr_in *a = (const struct sockaddr_in *)ss;
+
+                ep->addr.family = 4;
+                ep->addr.prefixlen = 32;
+                memcpy(ep->addr.addr, &a->sin_addr, 4);
+                ep->port = ntohs(a->sin_port);
+        } else if (ss->ss_family == AF_INET6) {
+                const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ss;
+
+                ep->addr.family = 6;
+                ep->addr.prefixlen = 128;
+                memcpy(ep->addr.addr, &a->sin6_addr, 16);
+                ep->port = ntohs(a->sin6_port);
+        }
+}
+
+/* The reverse; a zero endpoint becomes ss_family 0 ("ask getsockname()"). */
+static void sockaddr_from_endpoint(struct sockaddr_storage *ss, const struct ipc_endpoint *ep)
+{
+        memset(ss, 0, sizeof(*ss));
+        if (ep->addr.family == 4) {
+                struct sockaddr_in *a = (struct sockaddr_in *)ss;
+
+                a->sin_family = AF_INET;
+                memcpy(&a->sin_addr, ep->addr.addr, 4);
+                a->sin_port = htons(ep->port);
+        } else if (ep->addr.family == 6) {
+                struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+
+                a->sin6_family = AF_INET6;
+                memcpy(&a->sin6_addr, ep->addr.addr, 16);
+                a->sin6_port = htons(ep->port);
+        }
+}
+
+/* ---------------------------------------------------------------- redirect */
+
+static gboolean refuse_redirect(gpointer data)
+{
+        struct child *c = data;
+        const char *why = c->redirect_refusal;
+
+        c->redirect_refusal = NULL;
+        if (why && c->engine)
+                engine_redirect_ready(c->engine, NULL, NULL, why);
+        return G_SOURCE_REMOVE;
+}
+
+static void cb_redirect(void *ud, const struct engine_redirect *r)
+{
+        struct child *c = ud;
+        struct ipc_msg m = {.type = IPC_REDIRECT};
+        const char *why = NULL;
+
+        if (r->count < 1 || r->count > IPC_MAX_REDIRECTS)
+                why = "redirect loop: too many redirects in a row";
+        else if (r->addr.ss_family == AF_INET || r->addr.ss_family == AF_INET6) {
+                struct ipc_endpoint ep;
+
+                endpoint_from_sockaddr(&ep, &r->addr);
+                m.redirect.addr = ep.addr;
+        } else if (r->addr.ss_family != 0)
+                why = "the gateway redirects to an address that is not IPv4 or IPv6";
+        else if (strnlen(r->fqdn, sizeof(r->fqdn)) == sizeof(r->fqdn) || !ipc_fqdn_valid(r->fqdn))
+                why = "the gateway redirects to a name that is not a host name";
+        else
+                memcpy(m.redirect.fqdn, r->fqdn, strlen(r->fqdn) + 1);
+        if (why) {
+                /* Refused here: the parent gets nothing it would refuse. The
+                 * answer comes from the main loop, not from inside the
+                 * engine's callback. */
+                c->redirect_refusal = why;
+                g_idle_add(refuse_redirect, c);
+                return;
+        }
+        m.redirect.count = (uint8_t)r->count;
+        c->redirect_pending = true;
+        send_msg(c, &m);
+}
+
+static void handle_redirect_ready(struct child *c, const struct ipc_msg *m)
+{
+        struct sockaddr_storage gw, local;
+        int r;
+
+        if (!c->redirect_pending)
+                return; /* stale: the engine moved on (a disconnect) */
+        c->redirect_pending = false;
+        if (m->redirect_ready.error < 0) {
+                r = engine_redirect_ready(c->engine, NULL, NULL, m->redirect_ready.text);
+        } else {
+                sockaddr_from_endpoint(&gw, &m->redirect_ready.gateway);
+                sockaddr_from_endpoint(&local, &m->redirect_ready.local);
+                r = engine_redirect_ready(c->engine, &gw, &local, NULL);
+        }
+        if (r < 0 && r != -EALREADY)
+                cb_log(c, LOG_WARNING, "the helper's answer to the redirect was not taken");
+}
+
 /* ---------------------------------------------------------------- status */
 
 static gboolean on_status(gpointer data)
@@ -320,6 +437,19 @@ static void handle(struct child *c, const struct ipc_msg *m)
                 return; /* main() waited for it before engine_new() */
         case IPC_DISCONNECT:
                 engine_disconnect(c->engine);
+                return;
+        case IPC_NETWORK_CHANGED: {
+                struct sockaddr_storage local;
+
+                if (!c->engine)
+                        return; /* not started yet: it starts on the new network */
+                sockaddr_from_endpoint(&local, &m->network_changed.local);
+                engine_network_changed(c->engine, &local);
+                return;
+        }
+        case IPC_REDIRECT_READY:
+                if (c->engine)
+                        handle_redirect_ready(c, m);
                 return;
         default:
                 return; /* engine -> parent types, or a stale APPLY_RESULT */
@@ -407,6 +537,7 @@ int main(int argc, char *argv[])
                 .revert_config = cb_revert,
                 .need_secret = cb_need_secret,
                 .log = cb_log,
+                .redirect = cb_redirect,
         };
         struct child c = {0};
         struct engine_params p = {0};

@@ -17,6 +17,7 @@
 
 #define PREFIX_WIRE 18 /* family, prefixlen, 16 address bytes */
 #define DROP_WIRE   (IPC_DROP_NAME + 8)
+#define ENDPOINT_WIRE (PREFIX_WIRE + 2)
 
 static const size_t body_sizes[] = {
         [IPC_STATE] = 1 + 2 + IPC_TEXT_MAX,
@@ -29,8 +30,11 @@ static const size_t body_sizes[] = {
         [IPC_STATUS] = 5 * 8 + PREFIX_WIRE + 2 + 1 + IPC_MAX_DROPS * DROP_WIRE,
         [IPC_APPLY_RESULT] = 4 + IPC_TEXT_MAX,
         [IPC_SECRET] = 1 + 4 + 2 + IPC_SECRET_MAX,
+        [IPC_REDIRECT] = PREFIX_WIRE + IPC_FQDN_MAX + 1,
         [IPC_DISCONNECT] = 0,
         [IPC_START] = 0,
+        [IPC_NETWORK_CHANGED] = ENDPOINT_WIRE,
+        [IPC_REDIRECT_READY] = 4 + 2 * ENDPOINT_WIRE + IPC_TEXT_MAX,
 };
 
 size_t ipc_body_size(enum ipc_type type)
@@ -42,8 +46,8 @@ size_t ipc_body_size(enum ipc_type type)
 
 static bool type_known(unsigned type)
 {
-        return (type >= IPC_STATE && type <= IPC_STATUS) ||
-               (type >= IPC_APPLY_RESULT && type <= IPC_START);
+        return (type >= IPC_STATE && type <= IPC_REDIRECT) ||
+               (type >= IPC_APPLY_RESULT && type <= IPC_REDIRECT_READY);
 }
 
 /* ---------------------------------------------------------------- text */
@@ -133,6 +137,39 @@ void ipc_set_text(char *dst, size_t size, const char *s)
         }
 }
 
+/* RFC 1123 2.1 host names: labels of letters, digits and hyphens, 1..63
+ * long, not starting or ending with a hyphen; 253 characters without the
+ * optional final dot (RFC 1035 2.3.4). */
+bool ipc_fqdn_valid(const char *s)
+{
+        size_t n = strnlen(s, IPC_FQDN_MAX), label = 0;
+
+        if (n == 0 || n == IPC_FQDN_MAX)
+                return false;
+        if (s[n - 1] == '.')
+                n--;
+        if (n == 0 || n > 253)
+                return false;
+        for (size_t i = 0; i < n; i++) {
+                char c = s[i];
+
+                if (c == '.') {
+                        if (label == 0 || s[i - 1] == '-')
+                                return false;
+                        label = 0;
+                        continue;
+                }
+                if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '-'))
+                        return false;
+                if (c == '-' && label == 0)
+                        return false;
+                if (++label > 63)
+                        return false;
+        }
+        return label > 0 && s[n - 1] != '-';
+}
+
 /* ---------------------------------------------------------------- parse */
 
 static int read_text(struct rbuf *r, char *dst, size_t size)
@@ -184,6 +221,26 @@ static int read_prefixes(struct rbuf *r, struct ipc_prefix *arr, size_t max, siz
                 if (e < 0)
                         return e;
         }
+        return 0;
+}
+
+/* A host address and port (struct ipc_endpoint); all zero when !used. A
+ * used one has the full prefix length, so that it has one encoding. */
+static int read_endpoint(struct rbuf *r, struct ipc_endpoint *ret, bool used)
+{
+        uint8_t fam;
+        int e;
+
+        if ((e = rbuf_peek_u8(r, &fam)) < 0)
+                return e;
+        if (used != (fam != 0))
+                return -EBADMSG;
+        if ((e = read_prefix(r, &ret->addr, used)) < 0 || (e = rbuf_be16(r, &ret->port)) < 0)
+                return e;
+        if (!used)
+                return ret->port == 0 ? 0 : -EBADMSG;
+        if (ret->addr.prefixlen != (ret->addr.family == 4 ? 32 : 128))
+                return -EBADMSG;
         return 0;
 }
 
@@ -344,6 +401,59 @@ int ipc_parse(const void *buf, size_t len, struct ipc_msg *ret)
                         goto bad;
                 break;
         }
+        case IPC_REDIRECT: {
+                uint8_t fam;
+
+                if ((e = rbuf_peek_u8(&r, &fam)) < 0 ||
+                    (e = read_prefix(&r, &m.redirect.addr, fam != 0)) < 0 ||
+                    (e = read_text(&r, m.redirect.fqdn, sizeof(m.redirect.fqdn))) < 0 ||
+                    (e = rbuf_u8(&r, &m.redirect.count)) < 0)
+                        goto fail;
+                if (m.redirect.count < 1 || m.redirect.count > IPC_MAX_REDIRECTS)
+                        goto bad;
+                if (fam != 0) {
+                        /* An address, and no name with it. */
+                        if (m.redirect.addr.prefixlen != (fam == 4 ? 32 : 128) ||
+                            m.redirect.fqdn[0] != 0)
+                                goto bad;
+                } else if (!ipc_fqdn_valid(m.redirect.fqdn))
+                        goto bad;
+                break;
+        }
+        case IPC_NETWORK_CHANGED: {
+                uint8_t fam;
+
+                if ((e = rbuf_peek_u8(&r, &fam)) < 0 ||
+                    (e = read_endpoint(&r, &m.network_changed.local, fam != 0)) < 0)
+                        goto fail;
+                break;
+        }
+        case IPC_REDIRECT_READY: {
+                struct ipc_endpoint *gw = &m.redirect_ready.gateway;
+                uint32_t v;
+                uint8_t fam;
+                bool ok;
+
+                if ((e = rbuf_be32(&r, &v)) < 0)
+                        goto fail;
+                m.redirect_ready.error = (int32_t)v;
+                if (m.redirect_ready.error > 0)
+                        goto bad;
+                ok = m.redirect_ready.error == 0;
+                if ((e = read_endpoint(&r, gw, ok)) < 0 || (e = rbuf_peek_u8(&r, &fam)) < 0 ||
+                    (e = read_endpoint(&r, &m.redirect_ready.local, ok && fam != 0)) < 0 ||
+                    (e = read_text(&r, m.redirect_ready.text, sizeof(m.redirect_ready.text))) < 0)
+                        goto fail;
+                /* The sockets are re-connected to the same family; the
+                 * gateway needs a port; a refusal says why, an answer does not. */
+                if (ok && (gw->port == 0 || m.redirect_ready.text[0] != 0 ||
+                           (m.redirect_ready.local.addr.family != 0 &&
+                            m.redirect_ready.local.addr.family != gw->addr.family)))
+                        goto bad;
+                if (!ok && m.redirect_ready.text[0] == 0)
+                        goto bad;
+                break;
+        }
         case IPC_DISCONNECT:
         case IPC_START:
                 break;
@@ -372,6 +482,20 @@ static void put_text(struct wbuf *w, const char *s, size_t size)
         }
         wbuf_bytes(w, s, n);
         wbuf_zero(w, size - n);
+}
+
+static void put_endpoint(struct wbuf *w, const struct ipc_endpoint *ep)
+{
+        if (ep->addr.family == 0) {
+                if (ep->port != 0 || !all_zero(ep->addr.addr, 16) || ep->addr.prefixlen != 0)
+                        w->err = -EINVAL; /* a port without an address */
+                wbuf_zero(w, ENDPOINT_WIRE);
+                return;
+        }
+        wbuf_u8(w, ep->addr.family);
+        wbuf_u8(w, ep->addr.prefixlen);
+        wbuf_bytes(w, ep->addr.addr, 16);
+        wbuf_be16(w, ep->port);
 }
 
 static void put_prefixes(struct wbuf *w, const struct ipc_prefix *arr, size_t max, size_t n)
@@ -469,6 +593,20 @@ int ipc_build(const struct ipc_msg *m, uint8_t buf[static IPC_MAX_MSG])
                 wbuf_bytes(&w, m->secret.secret, m->secret.len);
                 wbuf_zero(&w, IPC_SECRET_MAX - m->secret.len);
                 break;
+        case IPC_REDIRECT:
+                put_prefixes(&w, &m->redirect.addr, 1, m->redirect.addr.family != 0);
+                put_text(&w, m->redirect.fqdn, sizeof(m->redirect.fqdn));
+                wbuf_u8(&w, m->redirect.count);
+                break;
+        case IPC_NETWORK_CHANGED:
+                put_endpoint(&w, &m->network_changed.local);
+                break;
+        case IPC_REDIRECT_READY:
+                wbuf_be32(&w, (uint32_t)m->redirect_ready.error);
+                put_endpoint(&w, &m->redirect_ready.gateway);
+                put_endpoint(&w, &m->redirect_ready.local);
+                put_text(&w, m->redirect_ready.text, sizeof(m->redirect_ready.text));
+                break;
         case IPC_DISCONNECT:
         case IPC_START:
                 break;
@@ -477,6 +615,16 @@ int ipc_build(const struct ipc_msg *m, uint8_t buf[static IPC_MAX_MSG])
                 return -EINVAL;
         if (wbuf_len(&w) != IPC_HEADER_SIZE + body)
                 return -EINVAL;
+        /* What the other side would refuse is not sent: a malformed message
+         * ends the engine (or the parent's trust in it). */
+        {
+                struct ipc_msg check;
+                int e = ipc_parse(buf, wbuf_len(&w), &check);
+
+                secure_wipe(&check, sizeof(check));
+                if (e < 0)
+                        return -EINVAL;
+        }
         return (int)wbuf_len(&w);
 }
 

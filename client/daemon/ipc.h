@@ -36,6 +36,8 @@
 #define IPC_MAX_PREFIXES 64  /* included, and excluded, each */
 #define IPC_MAX_DROPS    24
 #define IPC_DROP_NAME    24
+#define IPC_FQDN_MAX     256 /* a redirect's gateway name, 253 characters + NUL */
+#define IPC_MAX_REDIRECTS 5  /* in a row (ENGINE_MAX_REDIRECTS; more is a loop) */
 
 enum ipc_type {
         /* engine -> parent */
@@ -45,11 +47,14 @@ enum ipc_type {
         IPC_NEED_SECRET, /* ask the user */
         IPC_LOG,         /* one log line, secrets already left out */
         IPC_STATUS,      /* counters and addresses in use */
+        IPC_REDIRECT,    /* the gateway sends us elsewhere (RFC 5685): resolve, allow, re-point */
         /* parent -> engine */
         IPC_APPLY_RESULT = 32,
         IPC_SECRET,
         IPC_DISCONNECT,
-        IPC_START, /* after the secrets known up front: connect now */
+        IPC_START,           /* after the secrets known up front: connect now */
+        IPC_NETWORK_CHANGED, /* the sockets were re-connected on a new network */
+        IPC_REDIRECT_READY,  /* the answer to IPC_REDIRECT */
 };
 
 /* Session states: the same order as D-Bus Session.State. */
@@ -134,6 +139,13 @@ struct ipc_status {
         struct ipc_drop drops[IPC_MAX_DROPS];
 };
 
+/* A host address: family 4 or 6 with prefixlen 32 or 128 and a port, or
+ * all zero (family 0, port 0) for "none / not known". */
+struct ipc_endpoint {
+        struct ipc_prefix addr;
+        uint16_t port;
+};
+
 struct ipc_msg {
         enum ipc_type type;
         union {
@@ -165,6 +177,25 @@ struct ipc_msg {
                         uint16_t len;
                         uint8_t secret[IPC_SECRET_MAX]; /* SECRET: wipe after use */
                 } secret;
+                /* Exactly one of addr (prefixlen 32/128) and fqdn (a host
+                 * name: letters, digits, '-', dots between labels of 1..63). */
+                struct {
+                        struct ipc_prefix addr; /* family 0 when fqdn */
+                        char fqdn[IPC_FQDN_MAX];
+                        uint8_t count; /* 1..IPC_MAX_REDIRECTS */
+                } redirect;
+                struct {
+                        struct ipc_endpoint local; /* the sockets' new source; may be zero */
+                } network_changed;
+                /* error 0: gateway (required, port not 0) and local (may be
+                 * zero) say where the sockets point now, text is empty.
+                 * error < 0: refused, both endpoints zero, text says why. */
+                struct {
+                        int32_t error;
+                        struct ipc_endpoint gateway;
+                        struct ipc_endpoint local;
+                        char text[IPC_TEXT_MAX];
+                } redirect_ready;
         };
 };
 
@@ -177,12 +208,17 @@ size_t ipc_body_size(enum ipc_type type);
 int ipc_parse(const void *buf, size_t len, struct ipc_msg *ret);
 
 /* Serialises m into buf (at least IPC_MAX_MSG bytes). Returns the length or
- * -EINVAL (a field out of range, a string too long). */
+ * -EINVAL (a field out of range, a string too long: whatever ipc_parse()
+ * would refuse is not built). */
 int ipc_build(const struct ipc_msg *m, uint8_t buf[static IPC_MAX_MSG]);
 
 /* Copies s into a fixed field, cutting it at a UTF-8 boundary so that it
  * fits with its NUL, and replacing control characters with '?'. */
 void ipc_set_text(char *dst, size_t size, const char *s);
+
+/* Is s a host name as IPC_REDIRECT carries it (at most IPC_FQDN_MAX - 3
+ * characters, an optional final dot)? */
+bool ipc_fqdn_valid(const char *s);
 
 /* Sends/receives one message on a SOCK_SEQPACKET socket. send: 0 or
  * -errno. recv: 0, -EAGAIN, -EPIPE (peer gone), -EBADMSG/-EPROTO (the

@@ -66,6 +66,25 @@ static const char *host_addr_problem(const struct ipc_prefix *a)
         return NULL;
 }
 
+const char *netcheck_gateway_problem(const struct platform_addr *a, int socket_family)
+{
+        static const uint8_t mapped[12] = {[10] = 0xff, [11] = 0xff};
+        struct ipc_prefix p = {0};
+
+        if (a->family != AF_INET && a->family != AF_INET6)
+                return "is not an IPv4 or IPv6 address";
+        if (a->family != socket_family)
+                return socket_family == AF_INET ? "is IPv6; the tunnel's sockets are IPv4"
+                                                : "is IPv4; the tunnel's sockets are IPv6";
+        p.family = a->family == AF_INET ? 4 : 6;
+        memcpy(p.addr, a->family == AF_INET ? (const void *)&a->v4 : (const void *)&a->v6,
+               a->family == AF_INET ? 4 : 16);
+        /* ::ffff:a.b.c.d would reach an IPv4 host past the family check. */
+        if (p.family == 6 && memcmp(p.addr, mapped, sizeof(mapped)) == 0)
+                return "is an IPv4-mapped IPv6 address";
+        return host_addr_problem(&p);
+}
+
 static bool host_bits_zero(const struct ipc_prefix *p)
 {
         unsigned bits = p->family == 4 ? 32 : 128;

@@ -42,6 +42,12 @@ int netcheck_build(const struct ipc_net_config *c, const struct netcheck_context
 /* Frees the strings of out. */
 void netcheck_clear(struct netcheck *out);
 
+/* Why a cannot be a gateway the parent re-points the tunnel's sockets to (a
+ * redirect, RFC 5685), or NULL: another family than socket_family (AF_INET,
+ * AF_INET6), unspecified, loopback, multicast or reserved, link-local,
+ * 0.0.0.0/8, IPv4-mapped. The text follows the address ("is ..."). */
+const char *netcheck_gateway_problem(const struct platform_addr *a, int socket_family);
+
 /* A DNS domain name as a resolver takes it (RFC 1035 2.3.1 letters, digits,
  * hyphens, plus '_'; labels 1..63, 253 in all, an optional final dot).
  * Exposed for the unit tests. */

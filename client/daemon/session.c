@@ -10,6 +10,16 @@
  * parent reverts what it applied and leaves the session "disconnected" (if
  * asked to) or "failed" with a reason. The parent never trusts the engine:
  * each message is parsed by ipc.c and checked by netcheck.c.
+ *
+ * The parent keeps its copies of the engine's UDP sockets (the same open
+ * file descriptions), so it alone re-points them (udp_reconnect()):
+ *
+ *   link monitor: network changed ─> re-connect both sockets to the gateway
+ *       ─> IPC_NETWORK_CHANGED (new source) ─> the engine: MOBIKE or reconnect
+ *   IPC_REDIRECT (RFC 5685) ─> resolve the name (GResolver) ─> check the
+ *       address (netcheck_gateway_problem) ─> the kill switch lets it through
+ *       (instead of the old gateway) ─> re-connect both sockets ─> Gateway
+ *       property ─> IPC_REDIRECT_READY (or a refusal: the engine fails)
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -37,6 +47,11 @@
 
 #define NATT_PORT           4500  /* RFC 3948 */
 #define DISCONNECT_GRACE_MS 10000 /* DELETE and its answer, then SIGKILL */
+/* A new address, the default route replaced, the old address removed: one
+ * change, however the network manager or DHCP client spaces the steps. */
+#define NET_DEBOUNCE_MS   800
+#define NET_RETRY_S       2 /* re-connecting the sockets failed: try again */
+#define NET_RETRIES       5
 
 /* Indexed by enum ipc_secret_kind. */
 enum secret_slot { SLOT_PASSWORD, SLOT_PASSPHRASE, SLOT_USERNAME, SLOT__COUNT };
@@ -72,6 +87,11 @@ struct session {
         struct platform_addr gw;
         uint16_t gw_port;
         struct platform_state *platform;
+        struct netcheck *applied; /* what platform holds (its kill switch's gateway) */
+        struct platform_monitor *monitor;
+        guint net_retry;
+        unsigned net_retries;
+        bool redirecting; /* an IPC_REDIRECT is being followed */
         bool stop_requested;
         bool stopping_daemon;
         struct logring log;
@@ -247,6 +267,10 @@ static void revert_platform(struct session *s, unsigned flags)
 {
         g_autoptr(GError) error = NULL;
 
+        if (s->applied) {
+                netcheck_clear(s->applied);
+                g_clear_pointer(&s->applied, g_free);
+        }
         if (!s->platform)
                 return;
         if (platform_revert(g_steal_pointer(&s->platform), flags, &error) < 0)
@@ -263,6 +287,14 @@ static void revert_platform(struct session *s, unsigned flags)
         }
 }
 
+static void stop_monitor(struct session *s)
+{
+        if (s->net_retry)
+                g_source_remove(s->net_retry);
+        s->net_retry = 0;
+        g_clear_pointer(&s->monitor, platform_monitor_free);
+}
+
 /* Ends the session for good: the engine is gone (or never started). */
 static void finish(struct session *s, enum ipc_state st, enum ipc_reason reason, const char *text)
 {
@@ -275,6 +307,8 @@ static void finish(struct session *s, enum ipc_state st, enum ipc_reason reason,
         if (s->kill_timer)
                 g_source_remove(s->kill_timer);
         s->kill_timer = 0;
+        stop_monitor(s);
+        s->redirecting = false;
         closep(&s->ipc_fd);
         s->ipc_fd = -1;
         if (s->cancel)
@@ -443,36 +477,41 @@ static void handle_apply(struct session *s, const struct ipc_net_config *c)
                 .state_dir = s->d->opts.state_dir,
                 .resolv_conf = s->d->opts.resolv_conf,
         };
-        struct netcheck nc;
+        /* Kept while applied (a redirect rebuilds the kill switch from it):
+         * on the heap, as its cfg points into it. */
+        struct netcheck *nc = g_new0(struct netcheck, 1);
         struct ipc_msg reply = {.type = IPC_APPLY_RESULT};
         g_autofree char *why = NULL;
         g_autoptr(GError) error = NULL;
         int r;
 
-        r = netcheck_build(c, &ctx, &nc, &why);
+        r = netcheck_build(c, &ctx, nc, &why);
         if (r < 0) {
                 slog(s, LOG_ERR, "refused the engine's network configuration: %s", why);
                 reply.apply_result.error = -EINVAL;
                 ipc_set_text(reply.apply_result.text, sizeof(reply.apply_result.text), why);
                 send_msg(s, &reply);
-                netcheck_clear(&nc);
+                netcheck_clear(nc);
+                g_free(nc);
                 return;
         }
         /* A new configuration (reconnect, rekey with new addresses) replaces
          * the old one; the kill switch stays up in between. */
         if (s->platform)
                 revert_platform(s, PLATFORM_REVERT_KEEP_KILL_SWITCH);
-        r = platform_apply(&nc.cfg, &s->platform, &error);
+        r = platform_apply(&nc->cfg, &s->platform, &error);
         if (r < 0) {
                 slog(s, LOG_ERR, "applying the network configuration: %s", error->message);
                 reply.apply_result.error = r;
                 ipc_set_text(reply.apply_result.text, sizeof(reply.apply_result.text),
                              error->message);
+                netcheck_clear(nc);
+                g_free(nc);
         } else {
                 slog(s, LOG_INFO, "network configuration applied on %s", s->ifname);
-                publish_config(s, &nc);
+                publish_config(s, nc);
+                s->applied = nc;
         }
-        netcheck_clear(&nc);
         send_msg(s, &reply);
 }
 
@@ -586,6 +625,363 @@ static void handle_status(struct session *s, const struct ipc_status *st)
         changed(s, names);
 }
 
+/* ---------------------------------------------------------------- moving the sockets */
+
+static socklen_t sockaddr_of(const struct platform_addr *a, uint16_t port,
+                             struct sockaddr_storage *ret)
+{
+        memset(ret, 0, sizeof(*ret));
+        if (a->family == AF_INET) {
+                struct sockaddr_in *sin = (struct sockaddr_in *)ret;
+
+                sin->sin_family = AF_INET;
+                sin->sin_addr = a->v4;
+                sin->sin_port = htons(port);
+                return sizeof(*sin);
+        }
+        {
+                struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ret;
+
+                sin6->sin6_family = AF_INET6;
+                sin6->sin6_addr = a->v6;
+                sin6->sin6_port = htons(port);
+                return sizeof(*sin6);
+        }
+}
+
+static char *addr_text(const struct platform_addr *a)
+{
+        char buf[INET6_ADDRSTRLEN];
+
+        if (!inet_ntop(a->family, a->family == AF_INET ? (const void *)&a->v4 : (const void *)&a->v6,
+                       buf, sizeof(buf)))
+                return g_strdup("?");
+        return g_strdup(buf);
+}
+
+/* Points both UDP sockets (ours and the engine's: one open file description
+ * each) at gw: the IKE port of the profile and 4500 (RFC 3948). The kernel
+ * chooses the source for the network as it is now. */
+static int reconnect_sockets(struct session *s, const struct platform_addr *gw)
+{
+        struct sockaddr_storage ss;
+        socklen_t len = sockaddr_of(gw, s->dp->profile->port, &ss);
+        int r = udp_reconnect(s->udp_ike_fd, (struct sockaddr *)&ss, len);
+
+        if (r < 0)
+                return r;
+        len = sockaddr_of(gw, NATT_PORT, &ss);
+        return udp_reconnect(s->udp_natt_fd, (struct sockaddr *)&ss, len);
+}
+
+/* The sockets' source (the IKE socket's; the NAT-T one's differs only in
+ * its port), as an IPC endpoint; zero when the kernel will not say. */
+static void local_endpoint(struct session *s, struct ipc_endpoint *ret, char **ret_text)
+{
+        struct sockaddr_storage ss;
+        socklen_t len = sizeof(ss);
+        char buf[INET6_ADDRSTRLEN] = "?";
+
+        memset(ret, 0, sizeof(*ret));
+        if (getsockname(s->udp_ike_fd, (struct sockaddr *)&ss, &len) == 0) {
+                if (ss.ss_family == AF_INET) {
+                        const struct sockaddr_in *a = (const struct sockaddr_in *)&ss;
+
+                        ret->addr = (struct ipc_prefix){.family = 4, .prefixlen = 32};
+                        memcpy(ret->addr.addr, &a->sin_addr, 4);
+                        ret->port = ntohs(a->sin_port);
+                        inet_ntop(AF_INET, &a->sin_addr, buf, sizeof(buf));
+                } else if (ss.ss_family == AF_INET6) {
+                        const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)&ss;
+
+                        ret->addr = (struct ipc_prefix){.family = 6, .prefixlen = 128};
+                        memcpy(ret->addr.addr, &a->sin6_addr, 16);
+                        ret->port = ntohs(a->sin6_port);
+                        inet_ntop(AF_INET6, &a->sin6_addr, buf, sizeof(buf));
+                }
+        }
+        *ret_text = g_strdup_printf(ret->addr.family == 6 ? "[%s]:%u" : "%s:%u", buf, ret->port);
+}
+
+static bool engine_connection_running(const struct session *s)
+{
+        if (!s->child || s->stop_requested || s->ipc_fd < 0)
+                return false;
+        switch (s->state) {
+        case IPC_ST_CONNECTING:
+        case IPC_ST_AUTHENTICATING:
+        case IPC_ST_CONNECTED:
+        case IPC_ST_RECONNECTING:
+                return true;
+        default:
+                return false;
+        }
+}
+
+static gboolean on_net_retry(gpointer data);
+
+static void network_changed(struct session *s)
+{
+        struct ipc_msg m = {.type = IPC_NETWORK_CHANGED};
+        g_autofree char *local = NULL;
+        int r;
+
+        if (!engine_connection_running(s))
+                return;
+        if (s->redirecting) {
+                slog(s, LOG_INFO, "the network changed while following a redirect: the redirect "
+                                  "re-connects the sockets");
+                return;
+        }
+        r = reconnect_sockets(s, &s->gw);
+        if (r < 0) {
+                if (s->net_retries < NET_RETRIES && !s->net_retry) {
+                        s->net_retries++;
+                        slog(s, LOG_WARNING,
+                             "network changed: cannot re-connect the sockets to %s: %s "
+                             "(again in %u s)",
+                             s->gateway_text, g_strerror(-r), NET_RETRY_S);
+                        s->net_retry = g_timeout_add_seconds(NET_RETRY_S, on_net_retry, s);
+                } else if (!s->net_retry)
+                        slog(s, LOG_ERR,
+                             "network changed: cannot re-connect the sockets to %s: %s (giving "
+                             "up until the network changes again)",
+                             s->gateway_text, g_strerror(-r));
+                return;
+        }
+        s->net_retries = 0;
+        local_endpoint(s, &m.network_changed.local, &local);
+        slog(s, LOG_NOTICE, "network changed: sockets re-connected to %s from %s; telling the engine",
+             s->gateway_text, local);
+        send_msg(s, &m);
+}
+
+static gboolean on_net_retry(gpointer data)
+{
+        struct session *s = data;
+
+        s->net_retry = 0;
+        network_changed(s);
+        return G_SOURCE_REMOVE;
+}
+
+static void on_net_event(enum platform_net_event ev, void *ud)
+{
+        struct session *s = ud;
+
+        if (!engine_connection_running(s))
+                return;
+        if (ev == PLATFORM_NET_LOST) {
+                slog(s, LOG_NOTICE, "network lost: no default route outside the tunnel");
+                return;
+        }
+        if (s->net_retry) {
+                g_source_remove(s->net_retry);
+                s->net_retry = 0;
+        }
+        s->net_retries = 0;
+        network_changed(s);
+}
+
+static void start_monitor(struct session *s)
+{
+        g_autoptr(GError) error = NULL;
+
+        if (platform_monitor_new(NET_DEBOUNCE_MS, on_net_event, s, &s->monitor, &error) < 0) {
+                /* The tunnel works without it; it just does not follow a move at once. */
+                slog(s, LOG_WARNING, "no link monitor: %s", error->message);
+                return;
+        }
+        platform_monitor_set_ignore(s->monitor, s->ifindex);
+}
+
+/* ---------------------------------------------------------------- redirect (RFC 5685) */
+
+static void redirect_refuse(struct session *s, int error, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+static void redirect_refuse(struct session *s, int error, const char *fmt, ...)
+{
+        struct ipc_msg m = {.type = IPC_REDIRECT_READY};
+        g_autofree char *text = NULL;
+        va_list ap;
+
+        va_start(ap, fmt);
+        text = g_strdup_vprintf(fmt, ap);
+        va_end(ap);
+        s->redirecting = false;
+        slog(s, LOG_ERR, "redirect refused: %s", text);
+        m.redirect_ready.error = error < 0 ? error : -EINVAL;
+        ipc_set_text(m.redirect_ready.text, sizeof(m.redirect_ready.text), text);
+        send_msg(s, &m);
+}
+
+/* The address is known: kill switch, sockets, Gateway, answer. */
+static void redirect_to(struct session *s, const struct platform_addr *to)
+{
+        static const char *const names[] = {"Gateway", NULL};
+        struct ipc_msg m = {.type = IPC_REDIRECT_READY};
+        g_autofree char *to_text = addr_text(to);
+        g_autofree char *local = NULL;
+        const char *why = netcheck_gateway_problem(to, s->gw.family);
+        uint16_t port = s->dp->profile->port;
+        int r;
+
+        if (why) {
+                redirect_refuse(s, -EPERM, "the new gateway %s %s", to_text, why);
+                return;
+        }
+        if (s->platform && s->applied && s->applied->cfg.kill_switch) {
+                g_autoptr(GError) error = NULL;
+                struct platform_addr old = s->applied->gateway;
+
+                /* The old gateway goes: the engine has left it (RFC 5685 6). */
+                s->applied->gateway = *to;
+                r = platform_kill_switch_update(s->platform, &s->applied->cfg, &error);
+                if (r < 0) {
+                        s->applied->gateway = old;
+                        redirect_refuse(s, r, "the kill switch cannot let %s through: %s", to_text,
+                                        error->message);
+                        return;
+                }
+                slog(s, LOG_NOTICE, "redirect: the kill switch lets %s through (instead of the old "
+                                    "gateway)", to_text);
+        }
+        r = reconnect_sockets(s, to);
+        if (r < 0) {
+                redirect_refuse(s, r, "cannot re-connect the sockets to %s: %s", to_text,
+                                g_strerror(-r));
+                return;
+        }
+        s->gw = *to;
+        s->gw_port = port;
+        g_free(s->gateway_text);
+        s->gateway_text = g_strdup_printf(to->family == AF_INET6 ? "[%s]:%u" : "%s:%u", to_text,
+                                          port);
+        changed(s, names);
+        local_endpoint(s, &m.redirect_ready.local, &local);
+        slog(s, LOG_NOTICE, "redirect: sockets re-connected to %s from %s; the engine goes on there",
+             s->gateway_text, local);
+        m.redirect_ready.gateway.addr.family = to->family == AF_INET ? 4 : 6;
+        m.redirect_ready.gateway.addr.prefixlen = to->family == AF_INET ? 32 : 128;
+        memcpy(m.redirect_ready.gateway.addr.addr,
+               to->family == AF_INET ? (const void *)&to->v4 : (const void *)&to->v6,
+               to->family == AF_INET ? 4 : 16);
+        m.redirect_ready.gateway.port = port;
+        if (m.redirect_ready.local.addr.family != m.redirect_ready.gateway.addr.family)
+                memset(&m.redirect_ready.local, 0, sizeof(m.redirect_ready.local));
+        s->redirecting = false;
+        send_msg(s, &m);
+}
+
+/* The name is looked up again by the profile's path: the session may be gone. */
+struct redirect_lookup {
+        struct daemon *d;
+        char *profile_path;
+        char *fqdn;
+        GCancellable *cancel;
+};
+
+static void redirect_lookup_free(struct redirect_lookup *l)
+{
+        g_free(l->profile_path);
+        g_free(l->fqdn);
+        g_clear_object(&l->cancel);
+        g_free(l);
+}
+
+static void on_redirect_resolved(GObject *src, GAsyncResult *res, gpointer data)
+{
+        struct redirect_lookup *l = data;
+        struct dprofile *dp = g_hash_table_lookup(l->d->profiles, l->profile_path);
+        struct session *s = dp ? dp->session : NULL;
+        g_autoptr(GError) error = NULL;
+        GList *addrs = g_resolver_lookup_by_name_finish(G_RESOLVER(src), res, &error);
+        struct platform_addr pick = {0};
+        const char *first_problem = NULL;
+        g_autofree char *first_text = NULL;
+
+        if (!s || g_cancellable_is_cancelled(l->cancel) || !s->redirecting || !s->child) {
+                g_resolver_free_addresses(addrs);
+                redirect_lookup_free(l);
+                return; /* the session ended (or stopped) meanwhile */
+        }
+        if (!addrs) {
+                redirect_refuse(s, -EHOSTUNREACH, "cannot resolve %s: %s", l->fqdn,
+                                error->message);
+                redirect_lookup_free(l);
+                return;
+        }
+        for (GList *i = addrs; i && pick.family == 0; i = i->next) {
+                g_autofree char *t = g_inet_address_to_string(i->data);
+                struct platform_addr a;
+                const char *why;
+
+                if (platform_addr_parse(t, &a) < 0)
+                        continue;
+                why = netcheck_gateway_problem(&a, s->gw.family);
+                if (!why)
+                        pick = a;
+                else if (!first_problem) {
+                        first_problem = why;
+                        first_text = g_strdup(t);
+                }
+        }
+        g_resolver_free_addresses(addrs);
+        if (pick.family == 0) {
+                redirect_refuse(s, -EPERM, "%s resolves to no usable address (%s %s)", l->fqdn,
+                                first_text ? first_text : "-", first_problem ? first_problem : "");
+                redirect_lookup_free(l);
+                return;
+        }
+        {
+                g_autofree char *t = addr_text(&pick);
+
+                slog(s, LOG_INFO, "redirect: %s resolves to %s", l->fqdn, t);
+        }
+        redirect_lookup_free(l);
+        redirect_to(s, &pick);
+}
+
+static void handle_redirect(struct session *s, const struct ipc_msg *m)
+{
+        unsigned count = m->redirect.count;
+
+        if (s->redirecting) {
+                /* The engine waits for one answer; a second question is a broken engine. */
+                slog(s, LOG_ERR, "the engine asked for a second redirect before the first was answered");
+                fail(s, IPC_REASON_INTERNAL, "the engine broke the IPC protocol");
+                return;
+        }
+        if (s->stop_requested)
+                return; /* going down: the engine gets its DISCONNECT */
+        s->redirecting = true;
+        if (m->redirect.addr.family != 0) {
+                struct platform_addr a = {.family = m->redirect.addr.family == 4 ? AF_INET
+                                                                                  : AF_INET6};
+                g_autofree char *t = NULL;
+
+                memcpy(a.family == AF_INET ? (void *)&a.v4 : (void *)&a.v6, m->redirect.addr.addr,
+                       a.family == AF_INET ? 4 : 16);
+                t = addr_text(&a);
+                slog(s, LOG_NOTICE, "the gateway redirects us to %s (redirect %u in a row)", t,
+                     count);
+                redirect_to(s, &a);
+                return;
+        }
+        slog(s, LOG_NOTICE, "the gateway redirects us to %s (redirect %u in a row): resolving it",
+             m->redirect.fqdn, count);
+        {
+                g_autoptr(GResolver) resolver = g_resolver_get_default();
+                struct redirect_lookup *l = g_new0(struct redirect_lookup, 1);
+
+                l->d = s->d;
+                l->profile_path = g_strdup(s->dp->obj->path);
+                l->fqdn = g_strdup(m->redirect.fqdn);
+                l->cancel = g_object_ref(s->cancel);
+                g_resolver_lookup_by_name_async(resolver, l->fqdn, l->cancel, on_redirect_resolved,
+                                                l);
+        }
+}
+
 static void handle(struct session *s, const struct ipc_msg *m)
 {
         switch (m->type) {
@@ -617,6 +1013,9 @@ static void handle(struct session *s, const struct ipc_msg *m)
                 break;
         case IPC_STATUS:
                 handle_status(s, &m->status);
+                break;
+        case IPC_REDIRECT:
+                handle_redirect(s, m);
                 break;
         default:
                 /* A parent-to-engine type from the engine. */
@@ -783,6 +1182,7 @@ static void start_engine(struct session *s, GInetAddress *addr)
                 return;
         }
         s->ipc_watch = g_unix_fd_add(s->ipc_fd, G_IO_IN | G_IO_HUP | G_IO_ERR, on_ipc, s);
+        start_monitor(s);
         g_subprocess_wait_async(s->child, s->child_cancel, on_child_exit, s);
         g_object_ref(s->child); /* for on_child_exit */
         slog(s, LOG_INFO, "engine %s started as uid %u on %s, gateway %s",
@@ -991,9 +1391,14 @@ void session_free(struct session *s)
                 g_source_remove(s->ipc_watch);
         if (s->kill_timer)
                 g_source_remove(s->kill_timer);
+        stop_monitor(s);
         if (s->cancel)
                 g_cancellable_cancel(s->cancel);
         g_clear_object(&s->cancel);
+        if (s->applied) {
+                netcheck_clear(s->applied);
+                g_clear_pointer(&s->applied, g_free);
+        }
         if (s->platform) {
                 g_autoptr(GError) error = NULL;
 

@@ -44,6 +44,22 @@ struct engine {
         GSource *retry;
         unsigned retry_delay_s; /* the next back-off; 0: none yet */
         unsigned reconnects;
+        /* Starting again at once (engine.c): the network changed, the
+         * gateway wants re-authentication. An idle source runs it after the
+         * current batch of actions. */
+        GSource *restart_src;
+        char restart_why[128];
+        bool abandoning; /* inside ike_initiator_abandon(): its CLOSED is ours */
+        bool reauth_due; /* the batch carried REAUTH */
+        bool reauthing;  /* the attempt under way re-authenticates */
+        /* Redirects (RFC 5685, engine.c). */
+        bool redirect_seen;     /* the batch carried REDIRECT */
+        bool redirect_awaited;  /* the owner's engine_redirect_ready() is due */
+        GSource *redirect_src;  /* calls the owner's redirect callback */
+        struct engine_redirect redirect;
+        unsigned redirects;     /* in a row without reaching CONNECTED */
+        struct sockaddr_storage redirected_from; /* the next attempt's REDIRECTED_FROM
+                                                  * (ss_family 0: none) */
 
         /* secrets: wiped on free */
         char *password, *passphrase, *username;
@@ -71,6 +87,13 @@ struct engine {
         unsigned in_actions;
         GSource *deferred;
         bool deferred_disconnect, deferred_secret_set;
+        /* engine_network_changed() / engine_redirect_ready() from inside a
+         * callback: run once the batch is done */
+        bool deferred_net_changed;
+        bool deferred_redirect;
+        bool deferred_redirect_refused;
+        struct sockaddr_storage deferred_gw, deferred_local;
+        char deferred_why[ENGINE_ERROR_TEXT_MAX];
         enum engine_secret_kind deferred_kind;
         char *deferred_secret; /* wiped */
         size_t deferred_secret_len;
@@ -98,7 +121,17 @@ uint64_t engine_now_ms(void);
  * through need_secret when needed: returns -EAGAIN then) and creates the
  * initiator. 0, -EAGAIN, or a failure already reported with engine_fail(). */
 int engine_setup(struct engine *e);
+/* AF_INET/AF_INET6 into the core's form (and back); -EAFNOSUPPORT otherwise. */
+int engine_sockaddr_to_ike(const struct sockaddr_storage *ss, struct ike_addr *ret);
+void engine_ike_to_sockaddr(const struct ike_addr *a, struct sockaddr_storage *ret);
 void engine_setup_free(struct engine *e);
+
+/* engine-policy.c: the profile's CHILD SA byte/packet limits (soft; hard a
+ * tenth above; 0: none) and its ESP proposals with ESN offered first when
+ * the profile asks. */
+void engine_child_limits(const struct profile *p, struct esp_lifetime *ret_soft,
+                         struct esp_lifetime *ret_hard);
+void engine_esp_proposals(const struct profile *p, struct proposal_list *ret);
 
 /* engine-net.c */
 void engine_build_net_config(struct engine *e, const struct ike_net_config *in,

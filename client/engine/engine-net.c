@@ -147,9 +147,11 @@ void engine_build_net_config(struct engine *e, const struct ike_net_config *in,
                                   p->excluded[i].prefixlen);
 }
 
-static void fill_sa(struct esp_sa_params *sa, const struct ike_child_sa *ch, enum esp_dir dir)
+static void fill_sa(const struct engine *e, struct esp_sa_params *sa,
+                    const struct ike_child_sa *ch, enum esp_dir dir)
 {
         memset(sa, 0, sizeof(*sa));
+        engine_child_limits(e->prof, &sa->soft, &sa->hard);
         sa->dir = dir;
         sa->spi = dir == ESP_DIR_IN ? ch->spi_in : ch->spi_out;
         sa->encr = ch->encr;
@@ -167,8 +169,8 @@ int engine_install_child(struct engine *e, const struct ike_child_sa *ch,
         struct esp_sa_params in, out;
         int r;
 
-        fill_sa(&in, ch, ESP_DIR_IN);
-        fill_sa(&out, ch, ESP_DIR_OUT);
+        fill_sa(e, &in, ch, ESP_DIR_IN);
+        fill_sa(e, &out, ch, ESP_DIR_OUT);
         /* RFC 4301 5.2: what comes out of the tunnel must be for our virtual
          * address and from the gateway's side of the selectors. */
         in.policy.have_vip4 = net->have_ip4;

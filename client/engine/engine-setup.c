@@ -143,7 +143,7 @@ static int load_trust(struct engine *e)
         return 0;
 }
 
-static int sockaddr_to_ike(const struct sockaddr_storage *ss, struct ike_addr *ret)
+int engine_sockaddr_to_ike(const struct sockaddr_storage *ss, struct ike_addr *ret)
 {
         memset(ret, 0, sizeof(*ret));
         if (ss->ss_family == AF_INET) {
@@ -163,6 +163,24 @@ static int sockaddr_to_ike(const struct sockaddr_storage *ss, struct ike_addr *r
                 return 0;
         }
         return -EAFNOSUPPORT;
+}
+
+void engine_ike_to_sockaddr(const struct ike_addr *a, struct sockaddr_storage *ret)
+{
+        memset(ret, 0, sizeof(*ret));
+        if (a->family == 4) {
+                struct sockaddr_in *s = (struct sockaddr_in *)ret;
+
+                s->sin_family = AF_INET;
+                memcpy(&s->sin_addr, a->addr, 4);
+                s->sin_port = htons(a->port);
+        } else if (a->family == 6) {
+                struct sockaddr_in6 *s = (struct sockaddr_in6 *)ret;
+
+                s->sin6_family = AF_INET6;
+                memcpy(&s->sin6_addr, a->addr, 16);
+                s->sin6_port = htons(a->port);
+        }
 }
 
 static int default_local_id(struct engine *e, const struct ike_addr *local)
@@ -205,6 +223,7 @@ int engine_setup(struct engine *e)
 {
         const struct profile *p = e->prof;
         struct ike_initiator_config c = {0};
+        struct proposal_list esp;
         const char *eap_id, *why = NULL;
         char prompt[300];
         int r;
@@ -218,9 +237,10 @@ int engine_setup(struct engine *e)
 
         c.rng = &tsu_rng_openssl;
         c.ike_proposals = &p->ike;
-        c.esp_proposals = &p->esp;
-        if (sockaddr_to_ike(&e->p.gateway, &c.remote) < 0 ||
-            sockaddr_to_ike(&e->p.local, &c.local) < 0) {
+        engine_esp_proposals(p, &esp);
+        c.esp_proposals = &esp;
+        if (engine_sockaddr_to_ike(&e->p.gateway, &c.remote) < 0 ||
+            engine_sockaddr_to_ike(&e->p.local, &c.local) < 0) {
                 engine_fail(e, ENGINE_ERROR_INTERNAL, "gateway or local address is not IP");
                 return -EINVAL;
         }
@@ -301,6 +321,20 @@ int engine_setup(struct engine *e)
                                 : 0;
         c.mobike = p->mobike;
         c.follow_redirects = p->redirect;
+        c.reauth_s = p->reauth_time;
+        /* RFC 5685 7: the attempt that follows a redirect says where from. */
+        if (e->redirected_from.ss_family)
+                (void)engine_sockaddr_to_ike(&e->redirected_from, &c.redirected_from);
+        /* A reconnect or re-authentication asks for the virtual IPs it had:
+         * given back, the tunnel's addresses and routes stay as they are. */
+        if (e->vip.have_ip4) {
+                c.request_ip4 = true;
+                memcpy(c.prev_ip4, e->vip.ip4, 4);
+        }
+        if (e->vip.have_ip6) {
+                c.request_ip6 = true;
+                memcpy(c.prev_ip6, e->vip.ip6, 16);
+        }
 
         r = ike_initiator_new(&c, &e->ini, &why);
         if (r < 0) {

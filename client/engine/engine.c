@@ -98,6 +98,9 @@ static void teardown(struct engine *e)
         e->torn_down = true;
         source_drop(&e->timer);
         source_drop(&e->retry);
+        source_drop(&e->restart_src);
+        source_drop(&e->redirect_src);
+        e->redirect_awaited = false;
         source_drop(&e->src500);
         source_drop(&e->src4500);
         if (e->dp) {
@@ -271,6 +274,8 @@ static gboolean on_retry(gpointer data)
                 return G_SOURCE_REMOVE;
         e->reconnects++;
         engine_log(e, LOG_INFO, "reconnecting to %s (attempt %u)", e->prof->host, e->reconnects);
+        /* REDIRECTED_FROM belongs to the attempt right after the redirect. */
+        memset(&e->redirected_from, 0, sizeof(e->redirected_from));
         ike_initiator_free(e->ini);
         e->ini = NULL;
         e->start_ms = engine_now_ms();
@@ -292,6 +297,141 @@ static void schedule_reconnect(struct engine *e, const char *why)
         e->retry = g_timeout_source_new_seconds(e->retry_delay_s);
         g_source_set_callback(e->retry, on_retry, e, NULL);
         g_source_attach(e->retry, e->ctx);
+}
+
+/* ------------------------------------------------------------------ starting again at once */
+
+static void run_actions_batch(struct engine *e);
+
+static void format_addr(const struct sockaddr_storage *ss, char *buf, size_t size)
+{
+        const void *a = ss->ss_family == AF_INET6
+                                ? (const void *)&((const struct sockaddr_in6 *)ss)->sin6_addr
+                                : (const void *)&((const struct sockaddr_in *)ss)->sin_addr;
+
+        if (!inet_ntop(ss->ss_family == AF_INET6 ? AF_INET6 : AF_INET, a, buf, (socklen_t)size))
+                g_strlcpy(buf, "?", size);
+}
+
+/* The network changed or the gateway wants re-authentication: the IKE SA
+ * (if any) is left with a best-effort DELETE and a new attempt starts now,
+ * the back-off forgotten. TUN, routes and the kill switch stay; the
+ * datapath stays too, without SAs until the new CHILD SA. */
+static void restart_now(struct engine *e)
+{
+        if (e->torn_down)
+                return;
+        source_drop(&e->restart_src);
+        source_drop(&e->retry);
+        source_drop(&e->timer);
+        e->retry_delay_s = 0;
+        if (e->ini && ike_initiator_state(e->ini) != IKE_STATE_CLOSED) {
+                e->abandoning = true;
+                (void)ike_initiator_abandon(e->ini, engine_now_ms());
+                run_actions_batch(e);
+                e->abandoning = false;
+                if (e->torn_down)
+                        return;
+        }
+        e->sa_installed = false;
+        e->connected_since = 0;
+        if (e->was_connected) {
+                set_state(e, ENGINE_STATE_RECONNECTING);
+                e->start_ms = engine_now_ms();
+        }
+        engine_log(e, LOG_INFO, "%s: connecting to %s again now", e->restart_why, e->prof->host);
+        ike_initiator_free(e->ini);
+        e->ini = NULL;
+        begin_connect(e);
+}
+
+static gboolean on_restart(gpointer data)
+{
+        restart_now(data);
+        return G_SOURCE_REMOVE;
+}
+
+/* From inside a batch of actions: once the batch is done. */
+static void schedule_restart(struct engine *e, const char *why)
+{
+        g_strlcpy(e->restart_why, why, sizeof(e->restart_why));
+        if (e->restart_src || e->torn_down)
+                return;
+        e->restart_src = g_idle_source_new();
+        g_source_set_callback(e->restart_src, on_restart, e, NULL);
+        g_source_attach(e->restart_src, e->ctx);
+}
+
+/* ------------------------------------------------------------------ redirects (RFC 5685) */
+
+static void redirect_target(const struct engine *e, char *buf, size_t size)
+{
+        if (e->redirect.fqdn[0])
+                g_strlcpy(buf, e->redirect.fqdn, size);
+        else
+                format_addr(&e->redirect.addr, buf, size);
+}
+
+static gboolean on_redirect(gpointer data)
+{
+        struct engine *e = data;
+
+        source_drop(&e->redirect_src);
+        if (e->torn_down || !e->redirect_awaited)
+                return G_SOURCE_REMOVE;
+        /* The owner may answer from inside (engine_redirect_ready()). */
+        e->cb.redirect(e->ud, &e->redirect);
+        return G_SOURCE_REMOVE;
+}
+
+/* The core failed with IKE_FAIL_REDIRECT after a REDIRECT action: its
+ * IKE SA is closed (an established one with a DELETE, task-info.c /
+ * task-auth.c). The owner is asked to point the sockets elsewhere. */
+static void begin_redirect(struct engine *e, const char *text)
+{
+        char to[ENGINE_REDIRECT_FQDN_MAX];
+
+        e->redirect_seen = false;
+        e->redirect.count = ++e->redirects;
+        redirect_target(e, to, sizeof(to));
+        if (!e->cb.redirect) {
+                engine_fail(e, ENGINE_ERROR_REDIRECTED, "%s", text);
+                return;
+        }
+        if (e->redirects > ENGINE_MAX_REDIRECTS) {
+                engine_fail(e, ENGINE_ERROR_REDIRECTED,
+                            "redirect loop: %u redirects in a row without connecting (at most "
+                            "%u), the last to %s",
+                            e->redirects, ENGINE_MAX_REDIRECTS, to);
+                return;
+        }
+        source_drop(&e->timer);
+        source_drop(&e->retry);
+        source_drop(&e->restart_src);
+        e->sa_installed = false;
+        e->connected_since = 0;
+        e->redirected_from = e->p.gateway;
+        engine_log(e, LOG_NOTICE, "following the gateway's redirect to %s (%u of at most %u in a row)",
+                   to, e->redirects, ENGINE_MAX_REDIRECTS);
+        set_state(e, e->was_connected ? ENGINE_STATE_RECONNECTING : ENGINE_STATE_CONNECTING);
+        e->redirect_awaited = true;
+        e->redirect_src = g_idle_source_new();
+        g_source_set_callback(e->redirect_src, on_redirect, e, NULL);
+        g_source_attach(e->redirect_src, e->ctx);
+}
+
+static void note_redirect(struct engine *e, const struct ike_action *a)
+{
+        memset(&e->redirect, 0, sizeof(e->redirect));
+        if (a->u.redirect.fqdn) {
+                g_strlcpy(e->redirect.fqdn, a->u.redirect.fqdn, sizeof(e->redirect.fqdn));
+        } else {
+                struct ike_addr g = a->u.redirect.gateway;
+
+                g.port = e->prof->port; /* the profile's IKE port at the new gateway */
+                engine_ike_to_sockaddr(&g, &e->redirect.addr);
+        }
+        e->redirect_seen = true;
 }
 
 static void run_actions(struct engine *e)
@@ -324,7 +464,8 @@ static void run_actions(struct engine *e)
                                 established = true;
                                 break;
                         case IKE_STATE_DELETING:
-                                set_state(e, ENGINE_STATE_DISCONNECTING);
+                                if (!e->abandoning)
+                                        set_state(e, ENGINE_STATE_DISCONNECTING);
                                 break;
                         default:
                                 break;
@@ -373,13 +514,11 @@ static void run_actions(struct engine *e)
                         ike_initiator_info(e->ini, &e->info);
                         break;
                 case IKE_ACTION_REDIRECT:
-                        /* Followed by FAILED with IKE_FAIL_REDIRECT. */
-                        engine_log(e, LOG_NOTICE, "the gateway redirects to %s",
-                                   a[i].u.redirect.fqdn ? a[i].u.redirect.fqdn
-                                                        : "another address");
+                        /* Followed by FAILED and CLOSED with IKE_FAIL_REDIRECT. */
+                        note_redirect(e, &a[i]);
                         break;
                 case IKE_ACTION_REAUTH:
-                        engine_log(e, LOG_INFO, "the gateway asks for re-authentication");
+                        e->reauth_due = true;
                         break;
                 case IKE_ACTION_FAILED:
                         fail = a[i].u.failed;
@@ -390,6 +529,15 @@ static void run_actions(struct engine *e)
                 }
         }
         if (closed) {
+                e->reauth_due = false;
+                if (e->abandoning)
+                        return; /* restart_now() goes on */
+                if (fail && fail->reason == IKE_FAIL_REDIRECT && e->redirect_seen &&
+                    !e->torn_down && e->state != ENGINE_STATE_DISCONNECTING) {
+                        begin_redirect(e, fail->text);
+                        return;
+                }
+                e->redirect_seen = false;
                 if (fail && should_reconnect(e, fail->reason)) {
                         schedule_reconnect(e, fail->text);
                         return;
@@ -405,14 +553,34 @@ static void run_actions(struct engine *e)
         if (established && !e->torn_down && e->state != ENGINE_STATE_FAILED) {
                 e->connected_since = g_get_real_time() / G_USEC_PER_SEC;
                 e->connect_ms = engine_now_ms() - e->start_ms;
-                if (e->was_connected)
+                if (e->reauthing)
+                        engine_log(e, LOG_NOTICE, "re-authenticated with %s: a new IKE SA",
+                                   e->prof->host);
+                else if (e->was_connected && e->reconnects == 0)
+                        engine_log(e, LOG_NOTICE, "connected to %s again (%s)", e->prof->host,
+                                   e->restart_why[0] ? e->restart_why : "reconnected");
+                else if (e->was_connected)
                         engine_log(e, LOG_NOTICE, "reconnected to %s after %u attempt%s",
                                    e->prof->host, e->reconnects, e->reconnects == 1 ? "" : "s");
                 e->was_connected = true;
+                e->reauthing = false;
                 e->retry_delay_s = 0;
                 e->reconnects = 0;
+                e->restart_why[0] = 0;
+                e->redirects = 0;
+                memset(&e->redirected_from, 0, sizeof(e->redirected_from));
                 ike_initiator_info(e->ini, &e->info);
                 set_state(e, ENGINE_STATE_CONNECTED);
+        }
+        if (e->reauth_due && !e->torn_down) {
+                /* RFC 4478: a new IKE SA, authenticated again. Break before
+                 * make: the old one is deleted first (restart_now()); the
+                 * tunnel's state stays and the virtual IPs are asked for
+                 * again. */
+                e->reauth_due = false;
+                e->reauthing = true;
+                engine_log(e, LOG_INFO, "re-authentication is due");
+                schedule_restart(e, "re-authenticating");
         }
         reschedule(e);
 }
@@ -457,7 +625,16 @@ static gboolean on_deferred(gpointer data)
                 if (s)
                         secure_free(s, len + 1);
         }
-        if (e->deferred_disconnect) {
+        if (e->deferred_redirect) {
+                e->deferred_redirect = false;
+                (void)engine_redirect_ready(e, e->deferred_redirect_refused ? NULL : &e->deferred_gw,
+                                            &e->deferred_local, e->deferred_why);
+        }
+        if (e->deferred_net_changed && !e->torn_down) {
+                e->deferred_net_changed = false;
+                engine_network_changed(e, &e->p.local);
+        }
+        if (e->deferred_disconnect && !e->torn_down) {
                 e->deferred_disconnect = false;
                 engine_disconnect(e);
         }
@@ -889,7 +1066,8 @@ void engine_disconnect(struct engine *e)
                 defer(e);
                 return;
         }
-        if (!e->ini || !e->started || e->retry) {
+        if (!e->ini || !e->started || e->retry || e->redirect_awaited ||
+            ike_initiator_state(e->ini) == IKE_STATE_CLOSED) {
                 /* not started, or waiting to reconnect: nothing to delete */
                 teardown(e);
                 set_state(e, ENGINE_STATE_DISCONNECTED);
@@ -898,6 +1076,142 @@ void engine_disconnect(struct engine *e)
         set_state(e, ENGINE_STATE_DISCONNECTING);
         (void)ike_initiator_disconnect(e->ini, engine_now_ms());
         run_actions_batch(e);
+}
+
+static void local_address(struct engine *e, const struct sockaddr_storage *local)
+{
+        struct sockaddr_storage ss = {0};
+        socklen_t len = sizeof(ss);
+
+        if (local && local->ss_family)
+                e->p.local = *local;
+        else if (getsockname(e->p.udp_fd_500, (struct sockaddr *)&ss, &len) == 0)
+                e->p.local = ss;
+}
+
+void engine_network_changed(struct engine *e, const struct sockaddr_storage *local)
+{
+        char addr[INET6_ADDRSTRLEN];
+        struct ike_addr moved;
+        int r;
+
+        if (!e || e->torn_down || !e->started)
+                return;
+        local_address(e, local);
+        if (e->in_actions) {
+                /* from inside a callback: the initiator's actions are being
+                 * read; once they are done */
+                e->deferred_net_changed = true;
+                defer(e);
+                return;
+        }
+        format_addr(&e->p.local, addr, sizeof(addr));
+        switch (e->state) {
+        case ENGINE_STATE_CONNECTED: {
+                struct sockaddr_storage s4500 = {0};
+                socklen_t len = sizeof(s4500);
+
+                if (!e->ini || !e->info.mobike) {
+                        engine_log(e, LOG_INFO,
+                                   "the network changed (now from %s); the gateway has no MOBIKE",
+                                   addr);
+                        break; /* reconnect, below */
+                }
+                /* RFC 4555 3.5: on port 4500, from the 4500 socket's new
+                 * address and port (NAT detection hashes both). */
+                if (getsockname(e->p.udp_fd_4500, (struct sockaddr *)&s4500, &len) < 0 ||
+                    engine_sockaddr_to_ike(&s4500, &moved) < 0) {
+                        (void)engine_sockaddr_to_ike(&e->p.local, &moved);
+                        moved.port = IKEV2_NATT_PORT;
+                }
+                engine_log(e, LOG_INFO, "the network changed (now from %s): MOBIKE update", addr);
+                r = ike_initiator_update_addresses(e->ini, &moved, engine_now_ms());
+                if (r == 0) {
+                        run_actions_batch(e);
+                        return;
+                }
+                engine_log(e, LOG_WARNING, "MOBIKE update impossible (%s)", g_strerror(-r));
+                break;
+        }
+        case ENGINE_STATE_CONNECTING:
+        case ENGINE_STATE_AUTHENTICATING:
+        case ENGINE_STATE_RECONNECTING:
+                if (e->redirect_awaited) {
+                        /* the owner re-points the sockets anyway */
+                        engine_log(e, LOG_INFO, "the network changed (now from %s)", addr);
+                        return;
+                }
+                if (e->waiting_secret) {
+                        /* a person is typing: the exchange goes on from the
+                         * new address when they are done (or times out) */
+                        engine_log(e, LOG_INFO,
+                                   "the network changed (now from %s) while waiting for a %s",
+                                   addr, engine_secret_kind_to_string(e->waiting_kind));
+                        return;
+                }
+                engine_log(e, LOG_INFO, "the network changed (now from %s) while %s", addr,
+                           engine_state_to_string(e->state));
+                break;
+        default:
+                return;
+        }
+        g_strlcpy(e->restart_why, "the network changed", sizeof(e->restart_why));
+        restart_now(e);
+}
+
+int engine_redirect_ready(struct engine *e, const struct sockaddr_storage *gateway,
+                          const struct sockaddr_storage *local, const char *why)
+{
+        char to[ENGINE_REDIRECT_FQDN_MAX], addr[INET6_ADDRSTRLEN];
+
+        if (!e)
+                return -EINVAL;
+        if (!e->redirect_awaited || e->torn_down)
+                return -EALREADY;
+        if (gateway && ((gateway->ss_family != AF_INET && gateway->ss_family != AF_INET6) ||
+                        gateway->ss_family != e->p.gateway.ss_family))
+                return -EINVAL;
+        if (e->in_actions) {
+                /* from inside a callback: the old initiator's actions are
+                 * being read; once they are done */
+                e->deferred_redirect = true;
+                e->deferred_redirect_refused = !gateway;
+                if (gateway)
+                        e->deferred_gw = *gateway;
+                memset(&e->deferred_local, 0, sizeof(e->deferred_local));
+                if (local)
+                        e->deferred_local = *local;
+                g_strlcpy(e->deferred_why, why ? why : "", sizeof(e->deferred_why));
+                defer(e);
+                return 0;
+        }
+        e->redirect_awaited = false;
+        source_drop(&e->redirect_src);
+        redirect_target(e, to, sizeof(to));
+        if (!gateway) {
+                if (why && *why)
+                        engine_fail(e, ENGINE_ERROR_REDIRECTED, "%s", why);
+                else
+                        engine_fail(e, ENGINE_ERROR_REDIRECTED,
+                                    "the gateway redirects us to %s: refused", to);
+                return 0;
+        }
+        /* The profile's IKE port at the new gateway (NAT detection hashes it). */
+        e->p.gateway = *gateway;
+        if (gateway->ss_family == AF_INET)
+                ((struct sockaddr_in *)&e->p.gateway)->sin_port = htons(e->prof->port);
+        else
+                ((struct sockaddr_in6 *)&e->p.gateway)->sin6_port = htons(e->prof->port);
+        local_address(e, local);
+        format_addr(gateway, addr, sizeof(addr));
+        if (e->redirect.fqdn[0])
+                engine_log(e, LOG_INFO, "%s is %s", e->redirect.fqdn, addr);
+        ike_initiator_free(e->ini);
+        e->ini = NULL;
+        if (e->was_connected)
+                e->start_ms = engine_now_ms();
+        begin_connect(e);
+        return 0;
 }
 
 enum engine_state engine_get_state(const struct engine *e)

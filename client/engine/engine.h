@@ -78,7 +78,8 @@ enum engine_error_code {
         ENGINE_ERROR_PLATFORM,               /* applying the network configuration failed (1) */
         ENGINE_ERROR_PROTOCOL,               /* the gateway broke the protocol (1) */
         ENGINE_ERROR_DELETED,                /* the gateway closed the connection (1) */
-        ENGINE_ERROR_REDIRECTED, /* the gateway redirects elsewhere (1, not followed yet) */
+        ENGINE_ERROR_REDIRECTED, /* the gateway redirects elsewhere and it cannot be followed:
+                                  * no redirect callback, refused, a loop (1) */
         ENGINE_ERROR_INTERNAL,   /* out of memory, a bug (1) */
         ENGINE_ERROR__COUNT,
 };
@@ -199,6 +200,16 @@ struct engine_params {
         GMainContext *context;
 };
 
+/* ------------------------------------------------------------------ redirect (RFC 5685) */
+#define ENGINE_REDIRECT_FQDN_MAX 256
+#define ENGINE_MAX_REDIRECTS     5 /* in a row without reaching CONNECTED: a loop */
+
+struct engine_redirect {
+        struct sockaddr_storage addr;        /* ss_family 0 when the gateway gave an FQDN */
+        char fqdn[ENGINE_REDIRECT_FQDN_MAX]; /* "" unless an FQDN */
+        unsigned count;                      /* 1 for the first redirect in a row */
+};
+
 /* All called on the engine's main context. Any may be NULL. */
 struct engine_callbacks {
         /* err is NULL unless state is FAILED. */
@@ -215,6 +226,15 @@ struct engine_callbacks {
         void (*need_secret)(void *ud, enum engine_secret_kind kind, const char *prompt);
         /* One log line (syslog priority LOG_ERR..LOG_DEBUG); never contains a secret. */
         void (*log)(void *ud, int priority, const char *message);
+        /* The gateway redirects us (RFC 5685: in IKE_SA_INIT, in IKE_AUTH, or an
+         * established SA's INFORMATIONAL). The owner resolves r->fqdn if there is
+         * one, checks the address (same family as the sockets; not loopback,
+         * multicast, unspecified), lets it through its kill switch, re-connects
+         * both sockets to it with udp_reconnect(), then answers with
+         * engine_redirect_ready(). NULL callback: FAILED with
+         * ENGINE_ERROR_REDIRECTED (as before). (Added with "engine API: network
+         * change and redirect".) */
+        void (*redirect)(void *ud, const struct engine_redirect *r);
 };
 
 /* Reads now what the engine would otherwise read from the file system
@@ -243,6 +263,26 @@ int engine_provide_secret(struct engine *e, enum engine_secret_kind kind, const 
  * stops the datapath, reverts the configuration, then DISCONNECTED. Safe in
  * any state; does nothing when already DISCONNECTED or FAILED. */
 void engine_disconnect(struct engine *e);
+/* The local network changed (platform_monitor PLATFORM_NET_CHANGED) and the
+ * owner has re-connected both UDP sockets with udp_reconnect(). local: the
+ * new source address (NULL or ss_family 0: the engine asks getsockname() on
+ * udp_fd_500).
+ *  CONNECTED, MOBIKE negotiated: UPDATE_SA_ADDRESSES (RFC 4555) on port 4500;
+ *    the datapath keeps its fd (same socket); if that exchange fails ->
+ *    reconnect.
+ *  CONNECTED, no MOBIKE: reconnect at once (RECONNECTING; TUN, routes, kill
+ *    switch kept).
+ *  CONNECTING/AUTHENTICATING/RECONNECTING: the attempt starts again at once,
+ *    back-off reset.
+ *  other states: nothing. */
+void engine_network_changed(struct engine *e, const struct sockaddr_storage *local);
+/* The owner's answer to the redirect callback. gateway: where the sockets
+ * point now (its port is the profile's IKE port); local: their new source
+ * (NULL or ss_family 0: getsockname()). gateway NULL: refused, `why` says
+ * why -> FAILED, ENGINE_ERROR_REDIRECTED with that text. Returns -EALREADY
+ * when no redirect is awaited, -EINVAL for a gateway that is not IPv4/IPv6. */
+int engine_redirect_ready(struct engine *e, const struct sockaddr_storage *gateway,
+                          const struct sockaddr_storage *local, const char *why);
 void engine_get_status(const struct engine *e, struct engine_status *ret);
 enum engine_state engine_get_state(const struct engine *e);
 /* Stops everything at once (no DELETE; reverts an applied configuration),

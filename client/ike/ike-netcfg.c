@@ -21,7 +21,7 @@
 
 /* ------------------------------------------------------------------ requests */
 
-int ini_add_cp_request(struct ike_chain *c)
+int ini_add_cp_request(const struct ike_initiator *ini, struct ike_chain *c)
 {
         static const uint16_t types[] = {
                 IKEV2_CFG_INTERNAL_IP4_ADDRESS, IKEV2_CFG_INTERNAL_IP4_DNS,
@@ -29,9 +29,21 @@ int ini_add_cp_request(struct ike_chain *c)
                 IKEV2_CFG_INTERNAL_DNS_DOMAIN,
         };
         struct ike_cp_attr attrs[ARRAY_SIZE(types)];
+        uint8_t ip6[17];
 
         for (size_t i = 0; i < ARRAY_SIZE(types); i++)
                 attrs[i] = (struct ike_cp_attr){.type = types[i]};
+        /* RFC 7296 3.15.1: "a request for a particular address" is the
+         * attribute with that value; the gateway may give it or another.
+         * INTERNAL_IP6_ADDRESS is the address and a prefix length (3.15.1:
+         * 17 octets); the gateways we know assign a /128. */
+        if (ini->request_ip4)
+                attrs[0].value = SLICE(ini->prev_ip4, 4);
+        if (ini->request_ip6) {
+                memcpy(ip6, ini->prev_ip6, 16);
+                ip6[16] = 128;
+                attrs[2].value = SLICE(ip6, 17);
+        }
         return ike_chain_add_cp(c, IKEV2_CFG_REQUEST, attrs, ARRAY_SIZE(attrs));
 }
 

@@ -106,9 +106,33 @@ int ike_initiator_update_addresses(struct ike_initiator *ini, const struct ike_a
         if (local->family != ini->remote.family)
                 return -EAFNOSUPPORT;
         ini->local = *local;
+        ini->natd_recheck = true;
         /* A request in flight goes on from the new address by itself (same
          * bytes, RFC 4555 3.5); the update follows it. */
         (void)ini_task_queue(ini, &ini_task_mobike);
         ini_run_tasks(ini);
+        return 0;
+}
+
+int ike_initiator_abandon(struct ike_initiator *ini, uint64_t now_ms)
+{
+        _cleanup_ike_message_ struct ike_message *m = NULL;
+
+        if (!ini)
+                return -EINVAL;
+        ini_begin(ini, now_ms);
+        if (ini->state == IKE_STATE_CLOSED)
+                return -EALREADY;
+        /* The DELETE goes out under the next message ID even when a request
+         * is in flight (it is never answered then, and we do not wait). */
+        if (ini->have_keys && ike_message_new(&m) == 0 &&
+            ike_chain_add_delete(&m->inner, IKEV2_PROTO_IKE, 0, 0, SLICE(NULL, 0)) == 0) {
+                if (ini->req.active)
+                        ini->next_msgid = ini->req.msgid + 1;
+                (void)ini_send_oneshot(ini, IKEV2_EXCHANGE_INFORMATIONAL, m);
+        }
+        ini_log(ini, IKE_LOG_INFO, "leaving the IKE SA (%s) to make a new one",
+                ike_state_name(ini->state));
+        ini_close(ini);
         return 0;
 }

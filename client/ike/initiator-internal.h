@@ -217,6 +217,8 @@ struct ike_initiator {
         uint32_t ike_lifetime_s, ike_rekey_s, reauth_s;
         bool mobike, follow_redirects, no_initial_contact;
         struct ike_addr redirected_from;
+        bool request_ip4, request_ip6;
+        uint8_t prev_ip4[4], prev_ip6[16];
 
         /* life */
         enum ike_state state;
@@ -288,6 +290,8 @@ struct ike_initiator {
         uint64_t child_out_at;
         bool reauth_sent;
         bool peer_mobike;
+        bool natd_recheck; /* the driver gave a new local address: the answer to
+                            * UPDATE_SA_ADDRESSES says whether a NAT is in front */
         uint8_t cookie2[16];
         struct ini_child_ref children[INI_MAX_CHILDREN]; /* [0..] old SAs to delete */
         struct ini_child_rekey crk;
@@ -373,7 +377,9 @@ enum ini_task_result ini_verify_msk_auth(struct ike_initiator *ini, const struct
 int ini_add_certreq(struct ike_initiator *ini, struct ike_chain *c);
 
 /* ------------------------------------------------------------------ ike-netcfg.c */
-int ini_add_cp_request(struct ike_chain *c);
+/* CFG_REQUEST: every attribute we use, empty ("please assign"), or the
+ * previous virtual IP when the configuration asks for it again. */
+int ini_add_cp_request(const struct ike_initiator *ini, struct ike_chain *c);
 int ini_add_ts_all(struct ike_chain *c, uint8_t payload_type);
 /* The CP reply, the chosen ESP proposal and the narrowed selectors:
  * validates them, derives the keys and emits INSTALL_CHILD and

@@ -402,6 +402,10 @@ int ike_initiator_new(const struct ike_initiator_config *c, struct ike_initiator
         ini->no_initial_contact = c->no_initial_contact;
         if (c->redirected_from.family == 4 || c->redirected_from.family == 6)
                 ini->redirected_from = c->redirected_from;
+        ini->request_ip4 = c->request_ip4;
+        ini->request_ip6 = c->request_ip6;
+        memcpy(ini->prev_ip4, c->prev_ip4, sizeof(ini->prev_ip4));
+        memcpy(ini->prev_ip6, c->prev_ip6, sizeof(ini->prev_ip6));
         ini->we_initiator = true;
         ini->ike_rekey_at = ini->child_rekey_at = ini->reauth_at = UINT64_MAX;
         ini->child_out_at = UINT64_MAX;

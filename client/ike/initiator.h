@@ -193,6 +193,12 @@ struct ike_initiator_config {
          * INITIAL_CONTACT (RFC 7296 2.4) so that the gateway keeps the old
          * IKE SA until we delete it (make-before-break). */
         bool no_initial_contact;
+        /* RFC 7296 3.15.1: ask for these virtual IPs again (a reconnect or a
+         * re-authentication: the gateway may give the same ones back, and the
+         * tunnel's addresses and routes need not change). */
+        bool request_ip4, request_ip6;
+        uint8_t prev_ip4[4];
+        uint8_t prev_ip6[16];
 };
 
 /* ------------------------------------------------------------------ actions */
@@ -421,6 +427,13 @@ int ike_initiator_rekey_ike(struct ike_initiator *ini, uint64_t now_ms);
  * MOBIKE (then reconnect instead), -EINVAL when not established. */
 int ike_initiator_update_addresses(struct ike_initiator *ini, const struct ike_addr *local,
                                    uint64_t now_ms);
+
+/* Leaves the IKE SA at once, for a driver that makes a new one right after
+ * (our address changed and the gateway has no MOBIKE; break-before-make
+ * re-authentication): a best-effort DELETE (one datagram, no answer awaited)
+ * when there are keys, REMOVE_CHILD for every CHILD SA, CLOSED, and no
+ * FAILED. -EALREADY when closed already. */
+int ike_initiator_abandon(struct ike_initiator *ini, uint64_t now_ms);
 
 /* The actions of the last call, in order; valid until the next call. */
 const struct ike_action *ike_initiator_actions(const struct ike_initiator *ini, size_t *ret_n);

@@ -134,7 +134,7 @@ static int build_first(struct ike_initiator *ini, struct ike_chain *c)
         if (r == 0 && cert_kind(ini))
                 r = ini_add_signature_auth(ini, c);
         if (r == 0)
-                r = ini_add_cp_request(c);
+                r = ini_add_cp_request(ini, c);
         if (r == 0)
                 r = ini_add_sa_payload(c, &ini->esp_props, IKEV2_PROTO_ESP, spi, 4, true);
         if (r == 0)

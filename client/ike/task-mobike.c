@@ -19,6 +19,7 @@
 #include <openssl/crypto.h>
 
 #include "client/ike/ikev2-names.h"
+#include "client/ike/keys.h"
 #include "client/ike/initiator-internal.h"
 
 static int mobike_build(struct ike_initiator *ini, struct ike_message *req)
@@ -51,6 +52,49 @@ static int mobike_build(struct ike_initiator *ini, struct ike_message *req)
         return r;
 }
 
+/* RFC 4555 3.5: the answer carries NAT detection for the path the request
+ * took. After the driver gave us a new local address (the 4500 socket's
+ * address and port), it tells whether a NAT is in front of us now: behind
+ * one, the liveness check is an UPDATE_SA_ADDRESSES (initiator.c). */
+static void recheck_nat(struct ike_initiator *ini, const struct ike_chain *c)
+{
+        uint8_t mine[20], theirs[20];
+        bool have_d = false, have_s = false, match_d = false, match_s = false;
+        bool was = ini->nat_local;
+
+        if (ike_natd_hash(ini->spi_i, ini->spi_r,
+                          SLICE(ini->local.addr, ini->local.family == 4 ? 4 : 16), ini->local.port,
+                          mine) < 0 ||
+            ike_natd_hash(ini->spi_i, ini->spi_r,
+                          SLICE(ini->remote.addr, ini->remote.family == 4 ? 4 : 16),
+                          IKEV2_NATT_PORT, theirs) < 0)
+                return;
+        for (size_t i = 0; i < c->n; i++) {
+                const struct ike_notify *n = &c->items[i].u.notify;
+                struct slice h;
+                bool dst;
+
+                if (c->items[i].type != IKEV2_PAYLOAD_NOTIFY ||
+                    (n->type != IKEV2_N_NAT_DETECTION_DESTINATION_IP &&
+                     n->type != IKEV2_N_NAT_DETECTION_SOURCE_IP))
+                        continue;
+                if (ike_notify_nat_detection(n, &h, NULL) < 0)
+                        continue;
+                dst = n->type == IKEV2_N_NAT_DETECTION_DESTINATION_IP;
+                *(dst ? &have_d : &have_s) = true;
+                if (CRYPTO_memcmp(h.ptr, dst ? mine : theirs, 20) == 0)
+                        *(dst ? &match_d : &match_s) = true;
+        }
+        if (!have_d || !have_s)
+                return; /* nothing to go by: as it was */
+        ini->nat_local = !match_d;
+        ini->nat_remote = !match_s;
+        if (ini->nat_local != was)
+                ini_log(ini, IKE_LOG_INFO, "MOBIKE: %s",
+                        ini->nat_local ? "a NAT is in front of us at the new address"
+                                       : "no NAT in front of us at the new address");
+}
+
 static enum ini_task_result mobike_process(struct ike_initiator *ini,
                                            const struct ike_message *resp)
 {
@@ -70,6 +114,10 @@ static enum ini_task_result mobike_process(struct ike_initiator *ini,
                                 "MOBIKE: the answer to UPDATE_SA_ADDRESSES %s COOKIE2 (RFC 4555 "
                                 "3.8): return routability not proven",
                                 cookie2 ? "does not echo our" : "lacks");
+        if (ini->natd_recheck) {
+                ini->natd_recheck = false;
+                recheck_nat(ini, c);
+        }
         ini_log(ini, IKE_LOG_INFO, "MOBIKE: the gateway follows us to our new address");
         return INI_TASK_DONE;
 }

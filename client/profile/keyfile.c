@@ -400,6 +400,48 @@ static int h_count(struct kf *k, const char *group, const char *key, const char 
         return 0;
 }
 
+/* A byte or packet count: digits, optionally followed by k, m, g or t
+ * (powers of 1024, as strongSwan's life_bytes / life_packets). */
+static int h_amount(struct kf *k, const char *group, const char *key, const char *field,
+                    size_t off)
+{
+        g_autofree char *v = get_string(k, group, key, field, 32);
+        uint64_t n, unit = 1;
+        size_t len;
+
+        if (!v)
+                return -EINVAL;
+        g_strstrip(v);
+        len = strlen(v);
+        if (len > 1) {
+                switch (g_ascii_tolower(v[len - 1])) {
+                case 'k':
+                        unit = 1ull << 10;
+                        break;
+                case 'm':
+                        unit = 1ull << 20;
+                        break;
+                case 'g':
+                        unit = 1ull << 30;
+                        break;
+                case 't':
+                        unit = 1ull << 40;
+                        break;
+                default:
+                        break;
+                }
+                if (unit > 1)
+                        v[len - 1] = 0;
+        }
+        if (parse_u64(v, PROFILE_AMOUNT_MAX / unit, &n) < 0)
+                return fail(k, PROFILE_E_TYPE, field,
+                            "'%s' is not an amount up to 2^62; expected digits, optionally "
+                            "with k, m, g or t (powers of 1024)",
+                            v);
+        *MEMBER(k, off, uint64_t) = n * unit;
+        return 0;
+}
+
 static int h_version(struct kf *k, const char *group, const char *key, const char *field,
                      size_t off)
 {
@@ -822,6 +864,10 @@ static const struct kf_entry schema[] = {
         { "crypto", "nat-keepalive", h_duration, O(nat_keepalive) },
         { "crypto", "retransmit-timeout", h_duration, O(retransmit_timeout) },
         { "crypto", "retransmit-tries", h_count, O(retransmit_tries) },
+        { "crypto", "reauth-time", h_duration, O(reauth_time) },
+        { "crypto", "child-lifetime-bytes", h_amount, O(child_lifetime_bytes) },
+        { "crypto", "child-lifetime-packets", h_amount, O(child_lifetime_packets) },
+        { "crypto", "esn", h_bool, O(esn) },
         { "crypto", "mobike", h_bool, O(mobike) },
         { "crypto", "fragmentation", h_bool, O(fragmentation) },
         { "crypto", "redirect", h_bool, O(redirect) },
@@ -1128,6 +1174,16 @@ char *profile_to_keyfile(const struct profile *p, unsigned flags)
                 put_duration(&o, "retransmit-timeout", p->retransmit_timeout);
         if (p->retransmit_tries != 5)
                 put_uint(&o, "retransmit-tries", p->retransmit_tries);
+        if (p->reauth_time)
+                put_duration(&o, "reauth-time", p->reauth_time);
+        if (p->child_lifetime_bytes)
+                out_line(&o, g_strdup_printf("child-lifetime-bytes = %" G_GUINT64_FORMAT,
+                                             p->child_lifetime_bytes));
+        if (p->child_lifetime_packets)
+                out_line(&o, g_strdup_printf("child-lifetime-packets = %" G_GUINT64_FORMAT,
+                                             p->child_lifetime_packets));
+        if (p->esn)
+                put_bool(&o, "esn", true);
         put_bool(&o, "mobike", p->mobike);
         put_bool(&o, "fragmentation", p->fragmentation);
         put_bool(&o, "redirect", p->redirect);

@@ -211,11 +211,14 @@ uint32_t profile_changed_settings(const struct profile *a, const struct profile 
                 m |= PROFILE_SETTING_CREDENTIALS;
         if (a->auth != b->auth || a->cert_eap_method != b->cert_eap_method)
                 m |= PROFILE_SETTING_AUTH_METHOD;
-        if (!str_eq(a->ike_proposal, b->ike_proposal) || !str_eq(a->esp_proposal, b->esp_proposal))
+        if (!str_eq(a->ike_proposal, b->ike_proposal) || !str_eq(a->esp_proposal, b->esp_proposal) ||
+            a->esn != b->esn)
                 m |= PROFILE_SETTING_PROPOSALS;
         if (a->ike_lifetime != b->ike_lifetime || a->ike_rekey_margin != b->ike_rekey_margin ||
             a->child_lifetime != b->child_lifetime ||
-            a->child_rekey_margin != b->child_rekey_margin)
+            a->child_rekey_margin != b->child_rekey_margin || a->reauth_time != b->reauth_time ||
+            a->child_lifetime_bytes != b->child_lifetime_bytes ||
+            a->child_lifetime_packets != b->child_lifetime_packets)
                 m |= PROFILE_SETTING_LIFETIMES;
         if (a->dpd_interval != b->dpd_interval || a->nat_keepalive != b->nat_keepalive ||
             a->retransmit_timeout != b->retransmit_timeout ||
@@ -487,6 +490,9 @@ static const char *const keyfile_names[PF__COUNT] = {
         [PF_KEEPALIVE] = "[crypto] nat-keepalive",
         [PF_RETRANSMIT_TIMEOUT] = "[crypto] retransmit-timeout",
         [PF_RETRANSMIT_TRIES] = "[crypto] retransmit-tries",
+        [PF_REAUTH] = "[crypto] reauth-time",
+        [PF_CHILD_BYTES] = "[crypto] child-lifetime-bytes",
+        [PF_CHILD_PACKETS] = "[crypto] child-lifetime-packets",
         [PF_MTU] = "[tunnel] mtu",
         [PF_TUNNEL] = "[tunnel] mode",
         [PF_SUBNETS] = "[tunnel] subnets",

@@ -98,6 +98,12 @@ struct profile_subnet {
         uint8_t prefixlen;
 };
 
+/* [crypto] child-lifetime-bytes / -packets: 0, or these minimums up to
+ * PROFILE_AMOUNT_MAX (2^62). */
+#define PROFILE_AMOUNT_MAX        (UINT64_C(1) << 62)
+#define PROFILE_CHILD_BYTES_MIN   (UINT64_C(1) << 20)
+#define PROFILE_CHILD_PACKETS_MIN UINT64_C(1000)
+
 struct profile {
         char *name;
         char uuid[37]; /* RFC 4122 text form, lower case */
@@ -140,11 +146,19 @@ struct profile {
         uint32_t ike_rekey_margin;   /* rekey this long before; default 10 min */
         uint32_t child_lifetime;     /* default 1 h */
         uint32_t child_rekey_margin; /* default 5 min */
+        uint64_t child_lifetime_bytes;   /* rekey a CHILD SA after this many bytes in
+                                          * either direction; 0 = no limit (default) */
+        uint64_t child_lifetime_packets; /* ... packets; 0 = no limit (default) */
+        bool esn;                    /* offer extended sequence numbers (RFC 4303
+                                      * 2.2.1) first in every ESP proposal; default false */
         uint32_t dpd_interval;       /* seconds, 0 = off; default 30 */
         uint32_t nat_keepalive;      /* seconds, 0 = off; default 20 (RFC 3948 4) */
         uint32_t retransmit_timeout; /* seconds before the first retransmission; default 4 */
         uint32_t retransmit_tries;   /* retransmissions before giving up; default 5 (RFC 7296
                                       * 2.1, strongSwan's defaults: about 165 s in all) */
+        uint32_t reauth_time;        /* seconds, 0 = off (default): make a new IKE SA
+                                      * with a new authentication this often (RFC 4478
+                                      * re-authentication; the gateway may ask sooner) */
         uint32_t mtu;                /* of the tunnel interface; 0 = automatic */
         bool mobike;                 /* RFC 4555; default true */
         bool fragmentation;          /* RFC 7383; default true */

@@ -764,6 +764,12 @@ int profile_to_sswan(const struct profile *p, unsigned flags, char **ret,
                 not_representable(report, "[crypto] ike-lifetime");
         if (p->dpd_interval != 30)
                 not_representable(report, "[crypto] dpd-interval");
+        if (p->reauth_time)
+                not_representable(report, "[crypto] reauth-time");
+        if (p->child_lifetime_bytes || p->child_lifetime_packets)
+                not_representable(report, "[crypto] child-lifetime-bytes");
+        if (p->esn)
+                not_representable(report, "[crypto] esn");
         if (!p->mobike)
                 not_representable(report, "[crypto] mobike");
         if (!p->fragmentation)

@@ -210,11 +210,12 @@ int profile_check(struct profile *p, struct import_ctx *c)
                 { PF_MTU, 576, 9000, "auto", "bytes" },
                 { PF_RETRANSMIT_TIMEOUT, 1, 60, NULL, "seconds" },
                 { PF_RETRANSMIT_TRIES, 0, 20, NULL, "retransmissions" },
+                { PF_REAUTH, 60, 7 * 86400, "off", "seconds (1 minute to 7 days)" },
         };
         const uint32_t values[] = { p->ike_lifetime,       p->child_lifetime,
                                     p->dpd_interval,       p->nat_keepalive,
                                     p->mtu,                p->retransmit_timeout,
-                                    p->retransmit_tries };
+                                    p->retransmit_tries,   p->reauth_time };
         const char *why;
         int r = 0;
 
@@ -294,6 +295,22 @@ int profile_check(struct profile *p, struct import_ctx *c)
         for (size_t i = 0; i < G_N_ELEMENTS(ranges); i++)
                 if (check_range(c, &ranges[i], values[i]) < 0)
                         r = -EINVAL;
+        /* Tiny limits would rekey without end (and the gateway may refuse). */
+        if (p->child_lifetime_bytes && p->child_lifetime_bytes < PROFILE_CHILD_BYTES_MIN) {
+                report_error(c->report, PROFILE_E_VALUE, ctx_field(c, PF_CHILD_BYTES),
+                             "%" G_GUINT64_FORMAT " is out of range; expected 0 (no limit) or "
+                             "at least %llu bytes (1 MiB)",
+                             p->child_lifetime_bytes, (unsigned long long)PROFILE_CHILD_BYTES_MIN);
+                r = -EINVAL;
+        }
+        if (p->child_lifetime_packets && p->child_lifetime_packets < PROFILE_CHILD_PACKETS_MIN) {
+                report_error(c->report, PROFILE_E_VALUE, ctx_field(c, PF_CHILD_PACKETS),
+                             "%" G_GUINT64_FORMAT " is out of range; expected 0 (no limit) or "
+                             "at least %llu packets",
+                             p->child_lifetime_packets,
+                             (unsigned long long)PROFILE_CHILD_PACKETS_MIN);
+                r = -EINVAL;
+        }
         if (p->ike_rekey_margin >= p->ike_lifetime) {
                 report_error(c->report, PROFILE_E_VALUE, ctx_field(c, PF_IKE_MARGIN),
                              "%u s is not less than %s (%u s)", p->ike_rekey_margin,

@@ -335,6 +335,27 @@ out:
         return r;
 }
 
+int platform_kill_switch_update(struct platform_state *st, const struct platform_config *config,
+                                GError **error)
+{
+        struct platform_config cfg = *config;
+        int r;
+
+        if (!st || !st->kill_switch) {
+                g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                            "no kill switch was set up with this configuration");
+                return -ENOENT;
+        }
+        fill_defaults(&cfg);
+        /* Its record stays where the first one is (recovery reads it there). */
+        cfg.state_dir = st->state_dir;
+        cfg.always_on = st->always_on;
+        r = plan_validate_config(&cfg, error);
+        if (r < 0)
+                return r;
+        return killswitch_apply(&cfg, error);
+}
+
 int platform_revert(struct platform_state *st, unsigned flags, GError **error)
 {
         struct nl *nl = NULL;

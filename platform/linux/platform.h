@@ -165,6 +165,13 @@ enum {
  * one object do not stop the others; the first is reported. NULL-safe. */
 int platform_revert(struct platform_state *state, unsigned flags, GError **error);
 
+/* Replaces the kill switch that platform_apply() set up for state with one
+ * built from cfg (the same configuration with other gateways: a redirect,
+ * RFC 5685), in one nftables transaction: no packet passes between the old
+ * table and the new one. -ENOENT when state has no kill switch. */
+int platform_kill_switch_update(struct platform_state *state, const struct platform_config *cfg,
+                                GError **error);
+
 /* Frees without reverting (tests; a daemon that hands over). */
 void platform_state_free(struct platform_state *state);
 /* For g_autoptr(platform_state). */

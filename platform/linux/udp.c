@@ -57,3 +57,29 @@ int udp_open(const struct udp_open_opts *o, struct udp_caps *ret_caps)
         *ret_caps = caps;
         return TAKE_FD(fd);
 }
+
+int udp_reconnect(int fd, const struct sockaddr *remote, socklen_t remote_len)
+{
+        /* connect(2): "connectionless sockets may dissolve the association
+         * by connecting to an address with the sa_family member of sockaddr
+         * set to AF_UNSPEC". The dissolve is what makes the kernel forget the
+         * source address it chose (unless bind() fixed it); the second
+         * connect chooses again with the routes as they are now. */
+        struct sockaddr_storage unspec = {.ss_family = AF_UNSPEC};
+        struct sockaddr_storage cur;
+        socklen_t cur_len = sizeof(cur);
+
+        if (fd < 0 || !remote || remote_len < sizeof(sa_family_t) ||
+            remote_len > sizeof(struct sockaddr_storage))
+                return -EINVAL;
+        if (getsockname(fd, (struct sockaddr *)&cur, &cur_len) < 0)
+                return -errno;
+        /* Another family would leave the socket dissolved and unusable. */
+        if (cur.ss_family != remote->sa_family)
+                return -EAFNOSUPPORT;
+        if (connect(fd, (const struct sockaddr *)&unspec, sizeof(unspec)) < 0)
+                return -errno;
+        if (connect(fd, remote, remote_len) < 0)
+                return -errno;
+        return 0;
+}

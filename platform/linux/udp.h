@@ -29,3 +29,12 @@ struct udp_caps {
 /* Returns the fd (O_CLOEXEC, blocking: senders wait for buffer space, receivers
  * use MSG_DONTWAIT) or a negative errno. */
 int udp_open(const struct udp_open_opts *o, struct udp_caps *ret_caps);
+
+/* Re-points a connected UDP socket: connect(AF_UNSPEC) then connect(remote),
+ * so that the kernel picks the source address (and, unless bound, the port)
+ * again for the network as it is now. The open file description is shared:
+ * a re-connect in the owner moves the engine's copy of the fd as well
+ * (tsunagud keeps its copies of the engine's sockets). 0 or -errno; on an
+ * error after the first step the socket is left unconnected (sends fail
+ * with EDESTADDRREQ until the next successful call). */
+int udp_reconnect(int fd, const struct sockaddr *remote, socklen_t remote_len);

@@ -16,8 +16,17 @@
  *
  * Like a careless engine, it logs the password it got: the parent must cut
  * it out of every log (the tests grep for it). It also sends the extra
- * messages TSU_SCRIPT asks for through the profile's name (see below).
+ * messages TSU_SCRIPT asks for through the profile's name (see below):
+ *
+ *   [bad-route]     APPLY with 0.0.0.0/0 in a split tunnel
+ *   [redirect:X]    once CONNECTED: RECONNECTING, IPC_REDIRECT to X (an address
+ *                   or a name) -> REDIRECT_READY: CONNECTED with the new
+ *                   gateway in STATUS, or FAILED redirected with the parent's
+ *                   reason
+ *
+ * IPC_NETWORK_CHANGED is logged ("network changed: local A:P").
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -38,7 +47,7 @@
 static struct profile *prof;
 static GMainLoop *loop;
 static char *password;
-static bool applied, connected, asked;
+static bool applied, connected, asked, redirected;
 static struct ipc_status st;
 static int exit_code;
 
@@ -107,6 +116,49 @@ static void apply(void)
 
                 put_prefix(&c->include[c->n_include++], 4, all, 0);
         }
+        send_or_die(&m);
+}
+
+static const char *endpoint_text(const struct ipc_endpoint *ep, char buf[static 64])
+{
+        char a[INET6_ADDRSTRLEN] = "-";
+
+        if (ep->addr.family)
+                inet_ntop(ep->addr.family == 4 ? AF_INET : AF_INET6, ep->addr.addr, a, sizeof(a));
+        snprintf(buf, 64, "%s:%u", a, ep->port);
+        return buf;
+}
+
+/* [redirect:X] in the profile's name: X, or NULL. */
+static char *redirect_target(void)
+{
+        const char *p = strstr(prof->name, "[redirect:"), *q;
+
+        if (!p)
+                return NULL;
+        p += strlen("[redirect:");
+        q = strchr(p, ']');
+        return q ? g_strndup(p, (size_t)(q - p)) : NULL;
+}
+
+static void redirect(void)
+{
+        g_autofree char *to = redirect_target();
+        struct ipc_msg m = {.type = IPC_REDIRECT};
+        uint8_t a[16];
+
+        if (!to || redirected)
+                return;
+        redirected = true;
+        state(IPC_ST_RECONNECTING, IPC_REASON_NONE, "");
+        if (inet_pton(AF_INET, to, a) == 1) {
+                put_prefix(&m.redirect.addr, 4, a, 32);
+        } else if (inet_pton(AF_INET6, to, a) == 1) {
+                put_prefix(&m.redirect.addr, 6, a, 128);
+        } else
+                g_strlcpy(m.redirect.fqdn, to, sizeof(m.redirect.fqdn));
+        m.redirect.count = 1;
+        logline(6, "the scripted gateway redirects to %s", to);
         send_or_die(&m);
 }
 
@@ -217,7 +269,33 @@ static gboolean on_ipc(int fd, GIOCondition cond, gpointer data)
                 }
                 state(IPC_ST_CONNECTED, IPC_REASON_NONE, "");
                 on_status(NULL);
+                redirect();
                 break;
+        case IPC_REDIRECT_READY: {
+                char g[64], l[64];
+
+                if (m.redirect_ready.error < 0) {
+                        state(IPC_ST_FAILED, IPC_REASON_REDIRECTED, m.redirect_ready.text);
+                        exit_code = 1;
+                        g_main_loop_quit(loop);
+                        break;
+                }
+                logline(6, "redirect ready: gateway %s, local %s",
+                        endpoint_text(&m.redirect_ready.gateway, g),
+                        endpoint_text(&m.redirect_ready.local, l));
+                st.gateway = m.redirect_ready.gateway.addr;
+                st.gateway_port = 4500;
+                state(IPC_ST_CONNECTED, IPC_REASON_NONE, "");
+                on_status(NULL);
+                break;
+        }
+        case IPC_NETWORK_CHANGED: {
+                char l[64];
+
+                logline(6, "network changed: local %s",
+                        endpoint_text(&m.network_changed.local, l));
+                break;
+        }
         case IPC_START:
                 on_start(NULL);
                 break;

@@ -426,6 +426,23 @@ class Gateway:
         ns = C.notifies(payloads)
         self.log("recv IKE_SA_INIT request mid=%d payloads=%s ke=%d" % (
             hdr.msgid, C.names(payloads), group))
+        if C.N_REDIRECT_SUPPORTED in ns:
+            self.log("redirect-supported")
+        if C.N_REDIRECTED_FROM in ns:
+            try:
+                self.log("redirected-from %s" % C.decode_gw_ident(ns[C.N_REDIRECTED_FROM])[0])
+            except C.CodecError as e:
+                self.log("redirected-from malformed: %s" % e)
+        if self.k["redirect_init"]:
+            # RFC 5685 4: HDR(A,0), N(REDIRECT, new gateway, Ni)
+            self.log("misbehave redirect in IKE_SA_INIT to %s" % self.k["redirect_init"])
+            msg = C.encode_message(C.Header(hdr.spi_i, b"\0" * 8, 0, 0x20, C.IKE_SA_INIT,
+                                            C.F_RESPONSE, 0),
+                                   [C.notify(C.N_REDIRECT,
+                                             C.redirect_body(self.k["redirect_init"], ni))])
+            (self.s4500 if natt else self.s500).sendto(
+                (C.NON_ESP_MARKER if natt else b"") + msg, addr)
+            return
         if self.k["cookie_loop"]:
             self.log("misbehave asks for a cookie again (round with %s)" % (
                 "a cookie" if C.N_COOKIE in ns else "none"))
@@ -744,6 +761,12 @@ class Gateway:
             out.append(C.Payload(C.P_AUTH, C.auth_body(C.AUTH_SHARED_KEY_MIC, ours)))
         else:
             self.log("misbehave final answer without AUTH")
+        if self.k["redirect_auth"]:
+            # RFC 5685 6: the client is authenticated; no CHILD SA, go there
+            self.log("misbehave redirect in IKE_AUTH to %s" % self.k["redirect_auth"])
+            out.append(C.notify(C.N_REDIRECT, C.redirect_body(self.k["redirect_auth"])))
+            self.respond(sa, C.IKE_AUTH, mid, out, natt)
+            return True
         out += self.child_payloads(sa)
         self.respond(sa, C.IKE_AUTH, mid, out, natt)
         return True
@@ -1105,12 +1128,19 @@ class Gateway:
             seq = int(rest[1]) if len(rest) > 1 else None
             self.ctl_reply(conn, self.send_esp(rest[0] if rest else "valid", seq))
         elif cmd in ("liveness", "delete", "delete-child", "info-critical", "rekey-proto0",
-                     "rekey-proto-ike-spi4"):
+                     "rekey-proto-ike-spi4", "redirect"):
             if not sa or not sa.established:
                 self.ctl_reply(conn, "error not established")
                 return
             if cmd == "liveness":
                 self.request(sa, C.INFORMATIONAL, [], cmd, conn)
+            elif cmd == "redirect":
+                # RFC 5685 5: an established SA moved elsewhere (no nonce)
+                if not rest:
+                    self.ctl_reply(conn, "error usage: redirect GATEWAY")
+                    return
+                self.request(sa, C.INFORMATIONAL,
+                             [C.notify(C.N_REDIRECT, C.redirect_body(rest[0]))], cmd, conn)
             elif cmd == "delete":
                 self.request(sa, C.INFORMATIONAL,
                              [C.Payload(C.P_DELETE, C.delete_body(C.PROTO_IKE))], cmd, conn)

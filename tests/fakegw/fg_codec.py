@@ -98,6 +98,10 @@ N_ANOTHER_AUTH_FOLLOWS = 16405
 N_EAP_ONLY_AUTHENTICATION = 16417
 N_IKEV2_FRAGMENTATION_SUPPORTED = 16430
 N_SIGNATURE_HASH_ALGORITHMS = 16431
+N_REDIRECT_SUPPORTED = 16406  # RFC 5685
+N_REDIRECT = 16407
+N_REDIRECTED_FROM = 16408
+GW_IPV4, GW_IPV6, GW_FQDN = 1, 2, 3  # RFC 5685 10
 
 # ID types, AUTH methods, certificate encodings
 ID_IPV4_ADDR = 1
@@ -373,6 +377,31 @@ def notifies(payloads):
             continue
         out[ntype] = data
     return out
+
+
+def redirect_body(gateway, nonce=b""):
+    """RFC 5685 8.1: GW Ident Type, GW Ident Len, the gateway (an IPv4 or
+    IPv6 literal, else an FQDN), then the nonce (IKE_SA_INIT only)."""
+    import ipaddress
+    try:
+        a = ipaddress.ip_address(gateway)
+        kind, ident = (GW_IPV4 if a.version == 4 else GW_IPV6), a.packed
+    except ValueError:
+        kind, ident = GW_FQDN, gateway.encode()
+    return bytes([kind, len(ident)]) + ident + nonce
+
+
+def decode_gw_ident(data):
+    """(text, rest) of a REDIRECTED_FROM / REDIRECT gateway identity."""
+    import ipaddress
+    if len(data) < 2 or len(data) < 2 + data[1]:
+        raise CodecError("gateway identity truncated")
+    kind, ident = data[0], data[2:2 + data[1]]
+    if kind in (GW_IPV4, GW_IPV6):
+        text = str(ipaddress.ip_address(ident))
+    else:
+        text = ident.decode(errors="replace")
+    return text, data[2 + data[1]:]
 
 
 def delete_body(proto, spis=(), spi_size=None):

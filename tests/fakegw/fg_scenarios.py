@@ -52,6 +52,11 @@ The knobs, by phase:
     tls_len         None | "huge" | "short" | "overflow" | "record-lie":
                     EAP-TLS answers to the ClientHello that lie about lengths
     final_auth      None | "missing" | "wrong": the gateway's AUTH over the MSK
+  Redirects (RFC 5685)
+    redirect_init   None | a gateway (IPv4/IPv6 literal or FQDN): answer every
+                    IKE_SA_INIT with N(REDIRECT) to it (carrying the client's nonce)
+    redirect_auth   None | a gateway: the last IKE_AUTH answer (once the client's
+                    AUTH verified) has our AUTH and N(REDIRECT) instead of a CHILD SA
   CHILD SA and configuration
     ts              None | "sel-len-short" | "sel-len-long" | "count-high" |
                     "v4-len-40" | "truncated": TSi/TSr of the final answer
@@ -114,6 +119,8 @@ DEFAULTS = {
     "cert": None,
     "eap_extra": None,
     "ts_many": False,
+    "redirect_init": None,
+    "redirect_auth": None,
 }
 
 # Configuration attributes a client must refuse one by one (and the good
@@ -228,6 +235,9 @@ SCENARIOS = {
     "cp-only-bad-vip": {"cp": [(C.CA_INTERNAL_IP4_ADDRESS, ip4("203.0.113.2")),
                                (C.CA_INTERNAL_IP4_ADDRESS, ip4("127.0.0.1")),
                                (C.CA_INTERNAL_IP4_DNS, ip4("10.20.0.10"))]},
+    # redirects (tests/fakegw/redirect.sh sets the target with --set)
+    "redirect-init": {"redirect_init": "203.0.113.3"},
+    "redirect-auth": {"redirect_auth": "203.0.113.3"},
     "tsr-covers-gateway": {"tsr": [("10.20.0.0", "10.20.0.255"),
                                    ("203.0.113.0", "203.0.113.255")]},
 }

@@ -3,8 +3,9 @@
  * Fuzzes what tsunagud's parent reads from an engine process (which parses
  * the network and may be compromised): ipc_parse() on any datagram, and for
  * an IPC_APPLY that parses, netcheck_build() against a split-tunnel and a
- * full-tunnel profile. A message that parses must build back to the same
- * bytes (one encoding per message).
+ * full-tunnel profile; for an IPC_REDIRECT to an address, the parent's check
+ * of that address. A message that parses must build back to the same bytes
+ * (one encoding per message).
  *
  * Seeds in tests/fuzz/corpus/fuzz_daemon_ipc/ (made by make-ipc-corpus.py).
  */
@@ -52,6 +53,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         n = ipc_build(&m, again);
         if (n < 0 || (size_t)n != size || memcmp(again, data, size) != 0)
                 abort();
+        if (m.type == IPC_REDIRECT && m.redirect.addr.family != 0) {
+                struct platform_addr a = {.family = m.redirect.addr.family == 4 ? AF_INET
+                                                                                 : AF_INET6};
+
+                memcpy(a.family == AF_INET ? (void *)&a.v4 : (void *)&a.v6, m.redirect.addr.addr,
+                       a.family == AF_INET ? 4 : 16);
+                (void)netcheck_gateway_problem(&a, AF_INET);
+                (void)netcheck_gateway_problem(&a, AF_INET6);
+        }
         if (m.type == IPC_APPLY) {
                 struct profile *profiles[] = {split, full};
 

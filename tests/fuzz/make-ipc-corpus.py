@@ -1,13 +1,13 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Writes seeds for fuzz_daemon_ipc: one valid message of each type in the
+"""Writes seeds for fuzz_daemon_ipc: valid messages of each type in the
 layout of client/daemon/ipc.h (big-endian, fixed arrays, NUL-padded
 strings), and an APPLY that netcheck refuses. Run from the source tree."""
 import os
 import struct
 
 OUT = os.path.join(os.path.dirname(__file__), "corpus", "fuzz_daemon_ipc")
-TEXT, LOG, SECRET = 256, 512, 256
+TEXT, LOG, SECRET, FQDN = 256, 512, 256, 256
 MAX_ADDRS, MAX_DNS, MAX_DOMAINS, DOMAIN, MAX_PREFIXES, MAX_DROPS, DROP = 4, 8, 8, 254, 64, 24, 24
 
 
@@ -24,6 +24,12 @@ def prefix(fam, plen, addr):
 
 def prefixes(items, n):
     return b"".join(prefix(*i) for i in items) + b"\0" * (18 * (n - len(items)))
+
+
+def endpoint(fam, addr, port):
+    if fam == 0:
+        return b"\0" * 20
+    return prefix(fam, 32 if fam == 4 else 128, addr) + struct.pack(">H", port)
 
 
 def msg(t, body):
@@ -67,6 +73,16 @@ seeds = {
     "secret": msg(33, b"\x00" + struct.pack(">iH", 0, 5) + b"hello" + b"\0" * (SECRET - 5)),
     "disconnect": msg(34, b""),
     "start": msg(35, b""),
+    "redirect-fqdn": msg(7, prefix(0, 0, []) + text("gw2.lab.test", FQDN) + b"\x01"),
+    "redirect-addr": msg(7, prefix(4, 32, [203, 0, 113, 3]) + text("", FQDN) + b"\x02"),
+    "network-changed": msg(36, endpoint(4, [192, 168, 77, 10], 40123)),
+    "network-changed-unknown": msg(36, endpoint(0, [], 0)),
+    "redirect-ready": msg(37, struct.pack(">i", 0) + endpoint(4, [203, 0, 113, 3], 500) +
+                          endpoint(4, [192, 168, 77, 10], 40124) + text("", TEXT)),
+    "redirect-ready-v6": msg(37, struct.pack(">i", 0) + endpoint(6, [0x20, 1, 0xd, 0xb8] + [0] * 11 + [3], 500) +
+                             endpoint(0, [], 0) + text("", TEXT)),
+    "redirect-refused": msg(37, struct.pack(">i", -1) + endpoint(0, [], 0) + endpoint(0, [], 0) +
+                            text("gw2.lab.test resolves to 127.0.0.1 (loopback)", TEXT)),
 }
 os.makedirs(OUT, exist_ok=True)
 for name, data in seeds.items():

@@ -161,6 +161,18 @@ if plat_start "$NS" $COMMON --ifname hold1 --ipv4 10.77.0.2 --always-on; then
         plat_snapshot "$NS" "$PLAT_TMP/after"
         plat_same "always-on: recover --remove-kill-switch removes it" "$PLAT_TMP/before" "$PLAT_TMP/after"
 fi
+# ---------------------------------------------------------------- a redirect moves the kill switch's hole
+snap_before
+if plat_start "$NS" $COMMON --ifname hold1 --ipv4 10.77.0.2 --redirect-to 203.0.113.9; then
+        for _ in $(seq 50); do grep -q '^redirected' "$PLAT_OUT" && break; sleep 0.1; done
+        out=$(ip netns exec "$NS" nft list chain inet tsunagu output)
+        plat_match "redirect: the kill switch lets the new gateway out" "$out" 'meta mark 0x00007473 ip daddr 203\.0\.113\.9 udp dport \{ 500, 4500 \} accept'
+        plat_nomatch "redirect: and no longer the old one" "$out" '203\.0\.113\.7'
+        plat_match "redirect: the new gateway's answers come in" "$(ip netns exec "$NS" nft list chain inet tsunagu input)" 'ip saddr 203\.0\.113\.9 udp sport \{ 500, 4500 \} accept'
+        check_revert "redirect"
+else
+        not_ok "redirect: apply failed"; diag "$(cat "$PLAT_OUT")"
+fi
 exec 8>&-
 wait "$TUNPID"
 tap_done

@@ -5,7 +5,9 @@
  *   apply [options]     apply a configuration, print "applied", wait for a
  *                       line (or EOF) on stdin or SIGTERM, revert, print
  *                       "reverted"; --die-after N kills itself (SIGKILL)
- *                       after N steps of the apply
+ *                       after N steps of the apply; --redirect-to A then
+ *                       replaces the kill switch's gateways with A and
+ *                       prints "redirected"
  *   recover             platform_recover()
  *   monitor             print "event changed" / "event lost" as they come
  *   counters            print the kill switch's drop counters
@@ -32,7 +34,7 @@ static GMainLoop *loop;
 static guint64 tun_packets;
 
 static char *opt_state_dir, *opt_resolv_conf, *opt_bus_address, *opt_ifname, *opt_create_tun;
-static char *opt_ipv4, *opt_ipv6, *opt_dns_backend, *opt_ignore;
+static char *opt_ipv4, *opt_ipv6, *opt_dns_backend, *opt_ignore, *opt_redirect_to;
 static char **opt_dns, **opt_search, **opt_routing, **opt_include, **opt_exclude, **opt_gateway;
 static gint opt_mtu, opt_port, opt_die_after = -1, opt_debounce = 300;
 static gint64 opt_fwmark, opt_table, opt_priority;
@@ -57,6 +59,7 @@ static const GOptionEntry entries[] = {
         { "exclude", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_exclude, "excluded prefix", "P" },
         { "gateway", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_gateway, "gateway address", "A" },
         { "port", 0, 0, G_OPTION_ARG_INT, &opt_port, "gateway port", "N" },
+        { "redirect-to", 0, 0, G_OPTION_ARG_STRING, &opt_redirect_to, "then: the kill switch's new gateway", "A" },
         { "fwmark", 0, 0, G_OPTION_ARG_INT64, &opt_fwmark, "fwmark", "N" },
         { "table", 0, 0, G_OPTION_ARG_INT64, &opt_table, "routing table", "N" },
         { "priority", 0, 0, G_OPTION_ARG_INT64, &opt_priority, "rule priority", "N" },
@@ -293,6 +296,18 @@ static int cmd_apply(void)
                 return die("%s", error->message);
         printf("applied %s\n", platform_state_journal_path(st));
         fflush(stdout);
+        if (opt_redirect_to) {
+                struct platform_addr to;
+
+                if (platform_addr_parse(opt_redirect_to, &to) < 0)
+                        return die("bad --redirect-to");
+                cfg.gateways = &to;
+                cfg.n_gateways = 1;
+                if (platform_kill_switch_update(st, &cfg, &error) < 0)
+                        return die("%s", error->message);
+                printf("redirected\n");
+                fflush(stdout);
+        }
         wait_for_stop();
         if (opt_no_revert) {
                 platform_state_free(st);
@@ -417,6 +432,7 @@ int main(int argc, char **argv)
         g_free(opt_create_tun);
         g_free(opt_ipv4);
         g_free(opt_ipv6);
+        g_free(opt_redirect_to);
         g_free(opt_dns_backend);
         g_free(opt_ignore);
         return r;

@@ -480,6 +480,15 @@ static int add_child(struct responder *r, struct ike_chain *c)
         if (cf->mobike)
                 (void)ike_chain_add_notify(c, 0, IKEV2_N_MOBIKE_SUPPORTED, SLICE(NULL, 0),
                                            SLICE(NULL, 0));
+        if (cf->auth_lifetime_s) {
+                /* RFC 4478 3: the lifetime in seconds, 4 octets */
+                uint8_t lt[4] = {(uint8_t)(cf->auth_lifetime_s >> 24),
+                                 (uint8_t)(cf->auth_lifetime_s >> 16),
+                                 (uint8_t)(cf->auth_lifetime_s >> 8), (uint8_t)cf->auth_lifetime_s};
+
+                (void)ike_chain_add_notify(c, 0, IKEV2_N_AUTH_LIFETIME, SLICE(NULL, 0),
+                                           SLICE(lt, 4));
+        }
 
         n = 0;
         tr[n++] = (struct ike_transform){
@@ -489,7 +498,8 @@ static int add_child(struct responder *r, struct ike_chain *c)
         if (cf->esp_integ)
                 tr[n++] =
                         (struct ike_transform){.type = IKEV2_TRANSFORM_INTEG, .id = cf->esp_integ};
-        tr[n++] = (struct ike_transform){.type = IKEV2_TRANSFORM_ESN, .id = IKEV2_ESN_NO};
+        tr[n++] = (struct ike_transform){.type = IKEV2_TRANSFORM_ESN,
+                                         .id = r->esp_esn ? IKEV2_ESN_YES : IKEV2_ESN_NO};
         spi[0] = ESP_SPI_R >> 24;
         spi[1] = (uint8_t)(ESP_SPI_R >> 16);
         spi[2] = (uint8_t)(ESP_SPI_R >> 8);
@@ -649,6 +659,8 @@ static int choose_esp(struct responder *r, const struct ike_chain *c)
                         memcpy(r->esp_spi_i, p->spi.ptr, 4);
                         r->esp_prop_num = p->num;
                         r->esp_prop_ok = true;
+                        r->esp_esn = r->cfg.esn &&
+                                     has_transform(p, IKEV2_TRANSFORM_ESN, IKEV2_ESN_YES, 0);
                         return 0;
                 }
         }
@@ -926,6 +938,23 @@ static int auth_first(struct responder *r, const struct ike_chain *c, struct ike
         r->saw_certreq = ike_chain_find(c, IKEV2_PAYLOAD_CERTREQ, 0) != NULL;
         r->saw_initial_contact = ike_chain_find_notify(c, IKEV2_N_INITIAL_CONTACT) != NULL;
         r->saw_idr = ike_chain_find(c, IKEV2_PAYLOAD_IDr, 0) != NULL;
+        {
+                const struct ike_payload *cp = ike_chain_find(c, IKEV2_PAYLOAD_CP, 0);
+
+                r->req_ip4_len = r->req_ip6_len = 0;
+                for (size_t i = 0; cp && i < cp->u.cp.n_attrs; i++) {
+                        const struct ike_cp_attr *a = &cp->u.cp.attrs[i];
+
+                        if (a->type == IKEV2_CFG_INTERNAL_IP4_ADDRESS && a->value.len == 4) {
+                                memcpy(r->req_ip4, a->value.ptr, 4);
+                                r->req_ip4_len = 4;
+                        } else if (a->type == IKEV2_CFG_INTERNAL_IP6_ADDRESS &&
+                                   a->value.len == 17) {
+                                memcpy(r->req_ip6, a->value.ptr, 17);
+                                r->req_ip6_len = 17;
+                        }
+                }
+        }
         wbuf_init(&w, body, sizeof(body));
         (void)ike_payload_serialize_body(idi, &w);
         bytes_free(&r->idi_body);
@@ -1082,6 +1111,18 @@ static int informational(struct responder *r, const struct ike_message *req, str
                 if (ck && !(r->cfg.misbehave & RESP_BAD_COOKIE2))
                         (void)ike_chain_add_notify(&m->inner, 0, IKEV2_N_COOKIE2, SLICE(NULL, 0),
                                                    ck->data);
+                if (!(r->cfg.misbehave & RESP_NO_NATD)) {
+                        /* the path of this request: the initiator as seen now */
+                        uint8_t h[20];
+
+                        natd_hash(r, r->cfg.gw_addr, IKEV2_NATT_PORT, h);
+                        (void)ike_chain_add_notify(&m->inner, 0, IKEV2_N_NAT_DETECTION_SOURCE_IP,
+                                                   SLICE(NULL, 0), SLICE(h, 20));
+                        natd_hash(r, r->cfg.seen_addr, r->cfg.seen_port, h);
+                        (void)ike_chain_add_notify(&m->inner, 0,
+                                                   IKEV2_N_NAT_DETECTION_DESTINATION_IP,
+                                                   SLICE(NULL, 0), SLICE(h, 20));
+                }
         }
         k = send_protected(r, m, out);
         if (k == 0) {

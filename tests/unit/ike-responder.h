@@ -92,6 +92,12 @@ struct resp_config {
         /* Configuration reply (0 attributes: a default set). */
         struct resp_cp_attr cp[16];
         size_t n_cp;
+        /* RFC 4478: AUTH_LIFETIME with this many seconds in the last IKE_AUTH
+         * answer (0: none). */
+        uint32_t auth_lifetime_s;
+        /* Choose extended sequence numbers when the initiator offers them
+         * (else always "no ESN"). */
+        bool esn;
         /* Sees every message the responder sends, before protection: the
          * header, the first payload type and the payload chain (for seed
          * corpora). May be NULL. */
@@ -134,6 +140,7 @@ struct responder {
         uint8_t esp_spi_i[4];
         uint8_t esp_prop_num;
         bool esp_prop_ok;
+        bool esp_esn; /* the CHILD SA uses ESN (cfg.esn and offered) */
         unsigned auth_round;
         bool cert_round_done;
         uint8_t eap_id;
@@ -179,6 +186,10 @@ struct responder {
         unsigned n_auth_failed_notifies;
         bool client_auth_ok;
         bool saw_certreq, saw_initial_contact, saw_idr, saw_frag_sup, saw_fake_natd;
+        /* the CFG_REQUEST's INTERNAL_IP4_ADDRESS / IP6_ADDRESS values (0 octets:
+         * "any") */
+        uint8_t req_ip4[4], req_ip6[17];
+        size_t req_ip4_len, req_ip6_len;
         uint8_t ke_group_seen;
         unsigned n_frags_received;
         size_t last_request_len;

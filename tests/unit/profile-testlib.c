@@ -317,6 +317,10 @@ void tl_assert_profiles_equal(const struct profile *a, const struct profile *b)
         g_assert_cmpuint(a->nat_keepalive, ==, b->nat_keepalive);
         g_assert_cmpuint(a->retransmit_timeout, ==, b->retransmit_timeout);
         g_assert_cmpuint(a->retransmit_tries, ==, b->retransmit_tries);
+        g_assert_cmpuint(a->reauth_time, ==, b->reauth_time);
+        g_assert_cmpuint(a->child_lifetime_bytes, ==, b->child_lifetime_bytes);
+        g_assert_cmpuint(a->child_lifetime_packets, ==, b->child_lifetime_packets);
+        g_assert_cmpint(a->esn, ==, b->esn);
         g_assert_cmpuint(a->mtu, ==, b->mtu);
         g_assert_cmpint(a->mobike, ==, b->mobike);
         g_assert_cmpint(a->fragmentation, ==, b->fragmentation);

@@ -75,6 +75,17 @@ static struct ipc_msg sample(enum ipc_type t)
                 m.secret.len = 18;
                 memcpy(m.secret.secret, "alice-lab-password", 18);
                 break;
+        case IPC_REDIRECT:
+                strcpy(m.redirect.fqdn, "gw2.lab.test");
+                m.redirect.count = 2;
+                break;
+        case IPC_NETWORK_CHANGED:
+                m.network_changed.local = (struct ipc_endpoint){{4, 32, {192, 168, 77, 10}}, 40123};
+                break;
+        case IPC_REDIRECT_READY:
+                m.redirect_ready.gateway = (struct ipc_endpoint){{4, 32, {203, 0, 113, 3}}, 500};
+                m.redirect_ready.local = (struct ipc_endpoint){{4, 32, {192, 168, 77, 10}}, 40124};
+                break;
         case IPC_DISCONNECT:
         case IPC_START:
                 break;
@@ -83,8 +94,9 @@ static struct ipc_msg sample(enum ipc_type t)
 }
 
 static const enum ipc_type all_types[] = {
-        IPC_STATE,  IPC_APPLY,        IPC_REVERT, IPC_NEED_SECRET, IPC_LOG,
-        IPC_STATUS, IPC_APPLY_RESULT, IPC_SECRET, IPC_DISCONNECT,  IPC_START,
+        IPC_STATE,      IPC_APPLY,  IPC_REVERT,          IPC_NEED_SECRET,    IPC_LOG,
+        IPC_STATUS,     IPC_REDIRECT, IPC_APPLY_RESULT,  IPC_SECRET,         IPC_DISCONNECT,
+        IPC_START,      IPC_NETWORK_CHANGED, IPC_REDIRECT_READY,
 };
 
 static int build(const struct ipc_msg *m, uint8_t buf[static IPC_MAX_MSG])
@@ -131,7 +143,7 @@ static void test_bad_type(void)
 {
         uint8_t buf[IPC_HEADER_SIZE] = {0};
         struct ipc_msg back;
-        const unsigned bad[] = {0, 7, 31, 36, 0xffff};
+        const unsigned bad[] = {0, 8, 31, 38, 0xffff};
 
         for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
                 buf[0] = (uint8_t)(bad[i] >> 8);
@@ -204,6 +216,109 @@ static void test_fields(void)
         expect_bad(IPC_SECRET, H + 1 + 4 + 2 + 18, 'x', "bytes after the secret");
         expect_bad(IPC_SECRET, H + 1, 0xff, "an error (negative) with a secret");
         expect_bad(IPC_SECRET, H + 1, 0x01, "a positive error");
+        /* REDIRECT: addr(18) fqdn(256) count(1); the sample is an FQDN */
+        expect_bad(IPC_REDIRECT, H, 4, "an address and a name at once");
+        expect_bad(IPC_REDIRECT, H + 18, 0, "neither address nor name");
+        expect_bad(IPC_REDIRECT, H + 18 + 3, '_', "a name with '_'");
+        expect_bad(IPC_REDIRECT, H + 18 + 4, '.', "an empty label");
+        expect_bad(IPC_REDIRECT, H + 18, '-', "a label starting with '-'");
+        expect_bad(IPC_REDIRECT, H + 18 + IPC_FQDN_MAX, 0, "count 0");
+        expect_bad(IPC_REDIRECT, H + 18 + IPC_FQDN_MAX, IPC_MAX_REDIRECTS + 1, "count past the loop limit");
+        /* NETWORK_CHANGED: family(1) prefixlen(1) addr(16) port(2) */
+        expect_bad(IPC_NETWORK_CHANGED, H, 5, "family 5");
+        expect_bad(IPC_NETWORK_CHANGED, H + 1, 24, "a prefix, not an address");
+        expect_bad(IPC_NETWORK_CHANGED, H + 2 + 4, 1, "IPv4 with bytes past 4");
+        expect_bad(IPC_NETWORK_CHANGED, H, 0, "family 0 with an address");
+        /* REDIRECT_READY: error(4) gateway(20) local(20) text(256) */
+        expect_bad(IPC_REDIRECT_READY, H, 0x00 + 1, "a positive error");
+        expect_bad(IPC_REDIRECT_READY, H + 4, 0, "success without a gateway");
+        expect_bad(IPC_REDIRECT_READY, H + 4 + 1, 128, "gateway IPv4 /128");
+        expect_bad(IPC_REDIRECT_READY, H + 4 + 20, 6, "local of another family");
+        expect_bad(IPC_REDIRECT_READY, H + 4 + 40, 'x', "success with a reason");
+        expect_bad(IPC_REDIRECT_READY, H + 4 + 40 + IPC_TEXT_MAX - 1, 'x', "text without NUL");
+}
+
+/* A refusal has no endpoints and a reason; a failure without one is refused. */
+static void test_redirect_ready_refusal(void)
+{
+        struct ipc_msg m = {.type = IPC_REDIRECT_READY}, back;
+        uint8_t buf[IPC_MAX_MSG];
+        int n;
+
+        m.redirect_ready.error = -EPERM;
+        /* A reason is required. */
+        g_assert_cmpint(ipc_build(&m, buf), ==, -EINVAL);
+        strcpy(m.redirect_ready.text, "gw2.lab.test resolves to 127.0.0.1 (loopback)");
+        n = build(&m, buf);
+        g_assert_cmpint(ipc_parse(buf, (size_t)n, &back), ==, 0);
+        g_assert_cmpint(back.redirect_ready.error, ==, -EPERM);
+        g_assert_cmpint(back.redirect_ready.gateway.addr.family, ==, 0);
+        /* Endpoints with a refusal. */
+        buf[H + 4] = 4;
+        g_assert_cmpint(ipc_parse(buf, (size_t)n, &back), ==, -EBADMSG);
+        /* A success with no local address (the engine asks getsockname()). */
+        memset(&m, 0, sizeof(m));
+        m.type = IPC_REDIRECT_READY;
+        m.redirect_ready.gateway = (struct ipc_endpoint){{6, 128, {0x20, 0x01, 0x0d, 0xb8, [15] = 3}}, 500};
+        n = build(&m, buf);
+        g_assert_cmpint(ipc_parse(buf, (size_t)n, &back), ==, 0);
+        g_assert_true(memcmp(&m, &back, sizeof(m)) == 0);
+        /* A redirect to an address. */
+        memset(&m, 0, sizeof(m));
+        m.type = IPC_REDIRECT;
+        m.redirect.addr = (struct ipc_prefix){4, 32, {203, 0, 113, 3}};
+        m.redirect.count = 1;
+        n = build(&m, buf);
+        g_assert_cmpint(ipc_parse(buf, (size_t)n, &back), ==, 0);
+        g_assert_true(memcmp(&m, &back, sizeof(m)) == 0);
+        /* ... and with a name as well: not built. */
+        strcpy(m.redirect.fqdn, "gw2.lab.test");
+        g_assert_cmpint(ipc_build(&m, buf), ==, -EINVAL);
+        /* A gateway without a port; a local address of the other family. */
+        m = sample(IPC_REDIRECT_READY);
+        m.redirect_ready.gateway.port = 0;
+        g_assert_cmpint(ipc_build(&m, buf), ==, -EINVAL);
+        m = sample(IPC_REDIRECT_READY);
+        m.redirect_ready.local.addr = (struct ipc_prefix){6, 128, {0xfd, [15] = 1}};
+        g_assert_cmpint(ipc_build(&m, buf), ==, -EINVAL);
+        /* A network change with no address known. */
+        memset(&m, 0, sizeof(m));
+        m.type = IPC_NETWORK_CHANGED;
+        n = build(&m, buf);
+        g_assert_cmpint(ipc_parse(buf, (size_t)n, &back), ==, 0);
+        m.network_changed.local.port = 4500;
+        g_assert_cmpint(ipc_build(&m, buf), ==, -EINVAL);
+}
+
+static void test_fqdn(void)
+{
+        static const char *const good[] = {"a", "gw2.lab.test", "gw2.lab.test.", "xn--bcher-kva.example",
+                                           "1.2.3.4.example", "A-b.C"};
+        static const char *const bad[] = {"", ".", "a..b", ".a", "-a.b", "a-.b", "a_b", "a b",
+                                          "a/b", "gw2.lab.test..", "é.example"};
+        char longest[IPC_FQDN_MAX];
+
+        for (size_t i = 0; i < G_N_ELEMENTS(good); i++)
+                if (!ipc_fqdn_valid(good[i]))
+                        g_error("refused: %s", good[i]);
+        for (size_t i = 0; i < G_N_ELEMENTS(bad); i++)
+                if (ipc_fqdn_valid(bad[i]))
+                        g_error("accepted: %s", bad[i]);
+        /* Labels of 63, and 253 characters in all. */
+        memset(longest, 0, sizeof(longest));
+        memset(longest, 'a', 63);
+        g_assert_true(ipc_fqdn_valid(longest));
+        longest[63] = 'a';
+        g_assert_false(ipc_fqdn_valid(longest));
+        memset(longest, 0, sizeof(longest));
+        for (size_t i = 0; i < 253; i++)
+                longest[i] = i % 2 ? '.' : 'a';
+        g_assert_true(ipc_fqdn_valid(longest));
+        longest[253] = '.';
+        g_assert_true(ipc_fqdn_valid(longest));
+        longest[253] = 'a';
+        longest[254] = 0;
+        g_assert_false(ipc_fqdn_valid(longest));
 }
 
 static void test_set_text(void)
@@ -282,6 +397,8 @@ int main(int argc, char *argv[])
         g_test_add_func("/daemon/ipc/short-long", test_short_long);
         g_test_add_func("/daemon/ipc/bad-type", test_bad_type);
         g_test_add_func("/daemon/ipc/fields", test_fields);
+        g_test_add_func("/daemon/ipc/redirect-ready-refusal", test_redirect_ready_refusal);
+        g_test_add_func("/daemon/ipc/fqdn", test_fqdn);
         g_test_add_func("/daemon/ipc/set-text", test_set_text);
         g_test_add_func("/daemon/ipc/socket", test_socket);
         g_test_add_func("/daemon/ipc/names", test_names);

@@ -371,12 +371,56 @@ static void test_domains(void)
                         g_error("accepted \"%s\"", bad_names[i]);
 }
 
+static void test_gateway(void)
+{
+        static const struct {
+                const char *addr;
+                int family;
+                bool ok;
+        } cases[] = {
+                {"203.0.113.3", AF_INET, true},
+                {"10.1.2.3", AF_INET, true}, /* a gateway inside a LAN is a gateway */
+                {"2001:db8::3", AF_INET6, true},
+                {"2001:db8::3", AF_INET, false},
+                {"203.0.113.3", AF_INET6, false},
+                {"0.0.0.0", AF_INET, false},
+                {"0.1.2.3", AF_INET, false},
+                {"127.0.0.1", AF_INET, false},
+                {"127.8.9.10", AF_INET, false},
+                {"224.0.0.1", AF_INET, false},
+                {"239.255.255.250", AF_INET, false},
+                {"255.255.255.255", AF_INET, false},
+                {"169.254.1.1", AF_INET, false},
+                {"::", AF_INET6, false},
+                {"::1", AF_INET6, false},
+                {"ff02::1", AF_INET6, false},
+                {"fe80::1", AF_INET6, false},
+                {"febf::1", AF_INET6, false},
+                {"::ffff:203.0.113.3", AF_INET6, false},
+        };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+                struct platform_addr a = {0};
+                const char *why;
+
+                g_assert_cmpint(platform_addr_parse(cases[i].addr, &a), ==, 0);
+                why = netcheck_gateway_problem(&a, cases[i].family);
+                if ((why == NULL) != cases[i].ok)
+                        g_error("%s (sockets %s): %s", cases[i].addr,
+                                cases[i].family == AF_INET ? "IPv4" : "IPv6",
+                                why ? why : "accepted");
+        }
+        g_assert_nonnull(netcheck_gateway_problem(&(struct platform_addr){.family = AF_UNIX},
+                                                  AF_INET));
+}
+
 int main(int argc, char *argv[])
 {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/daemon/netcheck/good", test_good);
         g_test_add_func("/daemon/netcheck/profile-wins", test_profile_wins);
         g_test_add_func("/daemon/netcheck/domains", test_domains);
+        g_test_add_func("/daemon/netcheck/gateway", test_gateway);
         for (size_t i = 0; i < G_N_ELEMENTS(bad_cases); i++) {
                 g_autofree char *path = g_strdup_printf("/daemon/netcheck/refused/%zu", i + 1);
 

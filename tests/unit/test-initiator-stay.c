@@ -747,6 +747,182 @@ static void test_mobike_not_supported(void)
         h_free(&h);
 }
 
+/* The driver's new local address drives NAT detection: the answer to
+ * UPDATE_SA_ADDRESSES hashes the address the gateway saw (RFC 4555 3.5). */
+static void test_mobike_nat_recheck(void)
+{
+        struct harness h;
+        struct ike_addr moved = {.family = 4, .addr = {203, 0, 113, 5}, .port = 4500};
+        struct ike_sa_info info;
+
+        h_init(&h, H_EAP_MSCHAPV2);
+        h.icfg.mobike = true;
+        h.rcfg.mobike = true;
+        h_start(&h);
+        ike_initiator_info(h.ini, &info);
+        g_assert_true(info.nat_local); /* the harness puts a NAT in front of us */
+
+        /* moved to a public address: the gateway sees exactly it */
+        memcpy(h.resp.cfg.seen_addr, moved.addr, 4);
+        h.resp.cfg.seen_port = 4500;
+        g_assert_cmpint(ike_initiator_update_addresses(h.ini, &moved, h.now), ==, 0);
+        h_actions(&h);
+        h_run(&h);
+        g_assert_false(h.failed);
+        ike_initiator_info(h.ini, &info);
+        g_assert_false(info.nat_local);
+        h_assert_log(&h, "no NAT in front of us at the new address");
+
+        /* moved behind a NAT again: the gateway sees another address */
+        moved.addr[3] = 6;
+        g_assert_cmpint(ike_initiator_update_addresses(h.ini, &moved, h.now), ==, 0);
+        h_actions(&h);
+        h_run(&h);
+        ike_initiator_info(h.ini, &info);
+        g_assert_true(info.nat_local);
+        h_assert_log(&h, "a NAT is in front of us at the new address");
+
+        /* a DPD check is not a new address: its answer changes nothing */
+        memcpy(h.resp.cfg.seen_addr, moved.addr, 4);
+        h.icfg.dpd_interval_s = 0;
+        h_advance(&h, 1000);
+        ike_initiator_info(h.ini, &info);
+        g_assert_true(info.nat_local);
+        h_free(&h);
+}
+
+/* ------------------------------------------------------------------ abandon */
+
+/* Leaving an established SA: one DELETE that is not waited for, every
+ * CHILD SA removed, CLOSED without FAILED, no timer left. */
+static void test_abandon_established(void)
+{
+        struct harness h;
+        unsigned sent, deletes;
+
+        start_established(&h, 30);
+        sent = h.sent->len;
+        deletes = h.resp.n_deletes_received;
+        h.hold = true;
+        g_assert_cmpint(ike_initiator_abandon(h.ini, h.now), ==, 0);
+        h_actions(&h);
+        g_assert_cmpuint(h.sent->len, ==, sent + 1);
+        g_assert_true(h.closed);
+        g_assert_false(h.failed);
+        g_assert_cmpuint(h.removed, ==, 1);
+        g_assert_cmpuint(ike_initiator_next_timer(h.ini), ==, UINT64_MAX);
+        h.hold = false;
+        h_run(&h);
+        g_assert_cmpuint(h.resp.n_deletes_received, ==, deletes + 1);
+        g_assert_cmpint(ike_initiator_abandon(h.ini, h.now), ==, -EALREADY);
+        h_free(&h);
+}
+
+/* With an exchange in flight (a liveness check whose answer is lost), the
+ * DELETE takes the next message ID, which the gateway accepts, and nothing
+ * waits for either. */
+static void test_abandon_in_flight(void)
+{
+        struct harness h;
+
+        start_established(&h, 30);
+        h.drop_to_ini = 1;
+        h_advance(&h, 30000); /* the answer to the check is lost */
+        g_assert_cmpint(ike_initiator_abandon(h.ini, h.now), ==, 0);
+        h_actions(&h);
+        h_run(&h);
+        g_assert_true(h.closed);
+        g_assert_false(h.failed);
+        g_assert_cmpuint(h.resp.n_deletes_received, ==, 1);
+        g_assert_cmpuint(ike_initiator_next_timer(h.ini), ==, UINT64_MAX);
+        h_free(&h);
+}
+
+/* Before any keys (IKE_SA_INIT unanswered): nothing to delete. */
+static void test_abandon_before_keys(void)
+{
+        struct harness h;
+
+        h_init(&h, H_EAP_MSCHAPV2);
+        h.drop_to_resp = 1000;
+        h_start(&h);
+        g_assert_false(h.installed);
+        g_assert_cmpuint(h.sent->len, ==, 1);
+        g_assert_cmpint(ike_initiator_abandon(h.ini, h.now), ==, 0);
+        h_actions(&h);
+        g_assert_cmpuint(h.sent->len, ==, 1);
+        g_assert_true(h.closed);
+        g_assert_false(h.failed);
+        h_free(&h);
+}
+
+/* ------------------------------------------------------------------ re-authentication */
+
+/* RFC 4478: the gateway's AUTH_LIFETIME brings REAUTH before its deadline
+ * (a tenth of it early, at most a minute). */
+static void reauth_before(uint32_t lifetime_s, uint32_t own_s, uint64_t expect_ms)
+{
+        struct harness h;
+        uint64_t t0;
+
+        h_init(&h, H_EAP_MSCHAPV2);
+        h.rcfg.auth_lifetime_s = lifetime_s;
+        h.icfg.reauth_s = own_s;
+        h.icfg.child_lifetime_s = h.icfg.child_rekey_s = 0; /* the only timer */
+        h_start(&h);
+        g_assert_true(h.installed);
+        t0 = h.now;
+        if (lifetime_s)
+                h_assert_log(&h, "re-authentication within");
+        g_assert_cmpuint(ike_initiator_next_timer(h.ini), ==, t0 + expect_ms);
+        h_advance(&h, expect_ms - 1);
+        g_assert_cmpuint(h.n_reauth, ==, 0);
+        h_advance(&h, 1);
+        g_assert_cmpuint(h.n_reauth, ==, 1);
+        g_assert_cmpuint(h.now - t0, <, (uint64_t)(lifetime_s ? lifetime_s : own_s) * 1000u);
+        g_assert_false(h.failed);
+        /* once: the driver makes the new SA */
+        h_advance(&h, 10 * expect_ms);
+        g_assert_cmpuint(h.n_reauth, ==, 1);
+        h_free(&h);
+}
+
+static void test_reauth_auth_lifetime(void)
+{
+        reauth_before(3600, 0, 3540000); /* a minute early */
+        reauth_before(60, 0, 54000);     /* a tenth early */
+        reauth_before(3600, 600, 600000); /* ours comes first */
+}
+
+/* A reconnect or a re-authentication asks for the virtual IPs it had. */
+static void test_cp_previous_vip(void)
+{
+        struct harness h;
+        static const uint8_t ip4[4] = {10, 99, 0, 7};
+        static const uint8_t ip6[16] = {0xfd, 0, 0, 0x99, [15] = 7};
+
+        h_init(&h, H_EAP_MSCHAPV2);
+        h_start(&h);
+        g_assert_true(h.installed);
+        g_assert_cmpuint(h.resp.req_ip4_len, ==, 0);
+        g_assert_cmpuint(h.resp.req_ip6_len, ==, 0);
+        h_free(&h);
+
+        h_init(&h, H_EAP_MSCHAPV2);
+        h.icfg.request_ip4 = true;
+        memcpy(h.icfg.prev_ip4, ip4, 4);
+        h.icfg.request_ip6 = true;
+        memcpy(h.icfg.prev_ip6, ip6, 16);
+        h_start(&h);
+        g_assert_true(h.installed);
+        g_assert_cmpuint(h.resp.req_ip4_len, ==, 4);
+        g_assert_cmpmem(h.resp.req_ip4, 4, ip4, 4);
+        g_assert_cmpuint(h.resp.req_ip6_len, ==, 17);
+        g_assert_cmpmem(h.resp.req_ip6, 16, ip6, 16);
+        g_assert_cmpuint(h.resp.req_ip6[16], ==, 128);
+        h_free(&h);
+}
+
 int main(int argc, char *argv[])
 {
         g_test_init(&argc, &argv, NULL);
@@ -785,5 +961,11 @@ int main(int argc, char *argv[])
         g_test_add_func("/initiator/stay/mobike-dpd-behind-nat", test_mobike_dpd_behind_nat);
         g_test_add_func("/initiator/stay/mobike-cookie2-missing", test_mobike_cookie2_missing);
         g_test_add_func("/initiator/stay/mobike-not-supported", test_mobike_not_supported);
+        g_test_add_func("/initiator/stay/mobike-nat-recheck", test_mobike_nat_recheck);
+        g_test_add_func("/initiator/stay/abandon-established", test_abandon_established);
+        g_test_add_func("/initiator/stay/abandon-in-flight", test_abandon_in_flight);
+        g_test_add_func("/initiator/stay/abandon-before-keys", test_abandon_before_keys);
+        g_test_add_func("/initiator/stay/reauth-auth-lifetime", test_reauth_auth_lifetime);
+        g_test_add_func("/initiator/stay/cp-previous-vip", test_cp_previous_vip);
         return g_test_run();
 }

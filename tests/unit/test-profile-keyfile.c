@@ -430,6 +430,106 @@ static void test_retransmit(void)
                PROFILE_E_TYPE, "not a number");
 }
 
+/* [crypto] reauth-time: off by default (and not written), parsed, written
+ * back, range-checked, a lifetime setting. */
+static void test_reauth_time(void)
+{
+        static const char text[] = BASE "[crypto]\nreauth-time = 2h\n";
+        struct profile_import_options o = { .filename = "t.tsunagu" };
+        struct profile_report rep;
+        struct profile *p, *q;
+        g_autofree char *out = NULL, *def = NULL;
+
+        profile_report_init(&rep);
+        p = tl_import(BASE, strlen(BASE), &o, &rep);
+        g_assert_cmpuint(p->reauth_time, ==, 0);
+        def = profile_to_keyfile(p, 0);
+        g_assert_null(strstr(def, "reauth"));
+        profile_free(p);
+        profile_report_clear(&rep);
+
+        profile_report_init(&rep);
+        p = tl_import(text, strlen(text), &o, &rep);
+        g_assert_cmpuint(p->reauth_time, ==, 7200);
+        out = profile_to_keyfile(p, 0);
+        g_assert_nonnull(strstr(out, "reauth-time = 2h\n"));
+        profile_report_clear(&rep);
+        profile_report_init(&rep);
+        q = tl_import(out, strlen(out), &o, &rep);
+        tl_assert_profiles_equal(p, q);
+        g_assert_cmpuint(q->reauth_time, ==, 7200);
+        g_assert_cmpuint(profile_changed_settings(p, q), ==, 0);
+        q->reauth_time = 0;
+        g_assert_cmpuint(profile_changed_settings(p, q), ==, PROFILE_SETTING_LIFETIMES);
+        profile_free(p);
+        profile_free(q);
+        profile_report_clear(&rep);
+
+        expect(BASE "[crypto]\nreauth-time = 30s\n", "[crypto] reauth-time", PROFILE_E_VALUE,
+               "0 (off) or 60..604800 seconds");
+        expect(BASE "[crypto]\nreauth-time = 8d\n", "[crypto] reauth-time", PROFILE_E_VALUE,
+               "out of range");
+        expect(BASE "[crypto]\nreauth-time = soon\n", "[crypto] reauth-time", PROFILE_E_TYPE,
+               "");
+}
+
+/* [crypto] child-lifetime-bytes / -packets (amounts with k/m/g/t) and esn:
+ * off by default and not written, parsed, written back, range-checked. */
+static void test_child_limits_esn(void)
+{
+        static const char text[] = BASE "[crypto]\nchild-lifetime-bytes = 2g\n"
+                                        "child-lifetime-packets = 5000000\nesn = true\n";
+        struct profile_import_options o = { .filename = "t.tsunagu" };
+        struct profile_report rep;
+        struct profile *p, *q;
+        g_autofree char *out = NULL, *def = NULL;
+
+        profile_report_init(&rep);
+        p = tl_import(BASE, strlen(BASE), &o, &rep);
+        g_assert_cmpuint(p->child_lifetime_bytes, ==, 0);
+        g_assert_cmpuint(p->child_lifetime_packets, ==, 0);
+        g_assert_false(p->esn);
+        def = profile_to_keyfile(p, 0);
+        g_assert_null(strstr(def, "child-lifetime-bytes"));
+        g_assert_null(strstr(def, "child-lifetime-packets"));
+        g_assert_null(strstr(def, "esn"));
+        profile_free(p);
+        profile_report_clear(&rep);
+
+        profile_report_init(&rep);
+        p = tl_import(text, strlen(text), &o, &rep);
+        g_assert_cmpuint(p->child_lifetime_bytes, ==, 2ull << 30);
+        g_assert_cmpuint(p->child_lifetime_packets, ==, 5000000);
+        g_assert_true(p->esn);
+        out = profile_to_keyfile(p, 0);
+        g_assert_nonnull(strstr(out, "child-lifetime-bytes = 2147483648\n"));
+        g_assert_nonnull(strstr(out, "child-lifetime-packets = 5000000\n"));
+        g_assert_nonnull(strstr(out, "esn = true\n"));
+        profile_report_clear(&rep);
+        profile_report_init(&rep);
+        q = tl_import(out, strlen(out), &o, &rep);
+        tl_assert_profiles_equal(p, q);
+        g_assert_cmpuint(profile_changed_settings(p, q), ==, 0);
+        q->child_lifetime_packets = 0;
+        g_assert_cmpuint(profile_changed_settings(p, q), ==, PROFILE_SETTING_LIFETIMES);
+        q->child_lifetime_packets = p->child_lifetime_packets;
+        q->esn = false;
+        g_assert_cmpuint(profile_changed_settings(p, q), ==, PROFILE_SETTING_PROPOSALS);
+        profile_free(p);
+        profile_free(q);
+        profile_report_clear(&rep);
+
+        expect(BASE "[crypto]\nchild-lifetime-bytes = 1000\n", "[crypto] child-lifetime-bytes",
+               PROFILE_E_VALUE, "at least 1048576 bytes");
+        expect(BASE "[crypto]\nchild-lifetime-packets = 10\n", "[crypto] child-lifetime-packets",
+               PROFILE_E_VALUE, "at least 1000 packets");
+        expect(BASE "[crypto]\nchild-lifetime-bytes = 5t5\n", "[crypto] child-lifetime-bytes",
+               PROFILE_E_TYPE, "not an amount");
+        expect(BASE "[crypto]\nchild-lifetime-bytes = 9999999t\n", "[crypto] child-lifetime-bytes",
+               PROFILE_E_TYPE, "up to 2^62");
+        expect(BASE "[crypto]\nesn = maybe\n", "[crypto] esn", PROFILE_E_TYPE, "");
+}
+
 static void test_semantics(void)
 {
         expect(BASE "[tunnel]\nmode = full\nsubnets = 10.0.0.0/8\n", "[tunnel] subnets",
@@ -843,6 +943,8 @@ int main(int argc, char **argv)
         g_test_add_func("/profile/keyfile/limits", test_limits);
         g_test_add_func("/profile/keyfile/semantics", test_semantics);
         g_test_add_func("/profile/keyfile/retransmit", test_retransmit);
+        g_test_add_func("/profile/keyfile/reauth-time", test_reauth_time);
+        g_test_add_func("/profile/keyfile/child-limits-esn", test_child_limits_esn);
         g_test_add_func("/profile/keyfile/warnings", test_warnings);
         g_test_add_func("/profile/keyfile/certificates", test_certificates);
         g_test_add_func("/profile/keyfile/pkcs12-legacy", test_pkcs12_legacy);

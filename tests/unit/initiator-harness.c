@@ -67,7 +67,7 @@ void h_init(struct harness *h, enum h_auth auth)
                 .ike_encr = IKEV2_ENCR_AES_GCM_16,
                 .ike_encr_bits = 256,
                 .ike_prf = IKEV2_PRF_HMAC_SHA2_256,
-                .ike_dh = IKEV2_DH_ECP384,
+                .ike_dh = IKEV2_DH_CURVE25519, /* the first group of the default proposals */
                 .esp_encr = IKEV2_ENCR_AES_GCM_16,
                 .esp_encr_bits = 256,
                 .eap_password = "alice-password",

@@ -97,7 +97,7 @@ static void test_eap_mschapv2(void)
         /* IKE_AUTH: first request, Identity, Response, Success ack, AUTH */
         g_assert_cmpuint(h.resp.n_auth_requests, ==, 5);
         ike_initiator_info(h.ini, &info);
-        g_assert_cmpstr(info.ike_suite, ==, "AES_GCM_16_256/PRF_HMAC_SHA2_256/ECP384");
+        g_assert_cmpstr(info.ike_suite, ==, "AES_GCM_16_256/PRF_HMAC_SHA2_256/CURVE25519");
         g_assert_cmpstr(info.esp_suite, ==, "AES_GCM_16_256");
         g_assert_true(info.nat_local);
         g_assert_false(info.nat_remote);
@@ -351,12 +351,12 @@ static void test_invalid_ke(void)
         struct harness h;
 
         h_init(&h, H_EAP_MSCHAPV2);
-        h.rcfg.ike_dh = IKEV2_DH_CURVE25519;
+        h.rcfg.ike_dh = IKEV2_DH_ECP384;
         h_start(&h);
         assert_established(&h);
         g_assert_cmpuint(h.resp.n_init_requests, ==, 2);
-        g_assert_cmpuint(h.resp.ke_group_seen, ==, IKEV2_DH_CURVE25519);
-        h_assert_log(&h, "prefers key exchange CURVE25519 to ECP384");
+        g_assert_cmpuint(h.resp.ke_group_seen, ==, IKEV2_DH_ECP384);
+        h_assert_log(&h, "prefers key exchange ECP384 to CURVE25519");
         h_free(&h);
 }
 
@@ -376,9 +376,9 @@ static void test_invalid_ke_twice(void)
 {
         struct harness h;
 
-        /* It asks for X25519, then (after we switched) for ECP-256. */
+        /* It asks for ECP-384, then (after we switched) for ECP-256. */
         h_init(&h, H_EAP_MSCHAPV2);
-        h.rcfg.ike_dh = IKEV2_DH_CURVE25519;
+        h.rcfg.ike_dh = IKEV2_DH_ECP384;
         h.rcfg.want_group = IKEV2_DH_ECP256;
         h_start(&h);
         h_assert_failed(&h, IKE_FAIL_PROPOSALS, "refused our key exchange again");

@@ -257,7 +257,7 @@ static void test_natd_sent(void)
         g_assert_nonnull(ike_chain_find_notify(&m->clear, IKEV2_N_REDIRECT_SUPPORTED));
         g_assert_cmpuint(ike_chain_find(&m->clear, IKEV2_PAYLOAD_NONCE, 0)->u.nonce.len, ==, 32);
         g_assert_cmpuint(ike_chain_find(&m->clear, IKEV2_PAYLOAD_KE, 0)->u.ke.group, ==,
-                         IKEV2_DH_ECP384);
+                         IKEV2_DH_CURVE25519);
         ike_message_free(m);
         h_free(&h);
 }

@@ -31,8 +31,7 @@ gw_ike_sas() {
 
 vip4() { in_client ip -4 -o addr show dev "$1" 2>/dev/null | awk '{print $4}'; }
 
-e2e_profile "$E2E_DIR/reauth.tsunagu" EAP_SPLIT
-sed -i "s/^local-id = .*/local-id = $REAUTH_ID/" "$E2E_DIR/reauth.tsunagu"
+e2e_profile "$E2E_DIR/reauth.tsunagu" REAUTH
 
 if ! e2e_connect "$E2E_DIR/reauth.tsunagu" "$LAB_EAP_PASSWORD"; then
     not_ok "REAUTH: connected (exit ${E2E_RC:-timeout})"

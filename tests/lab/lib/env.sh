@@ -17,6 +17,7 @@ LAB_SCENARIOS=(
     "V4ONLY|eap-v4only|alice@v4only.lab.test|eap-mschapv2|alice||split-v4|10.99.0.0/24|"
     "REKEY|eap-rekey|alice@rekey.lab.test|eap-mschapv2|alice||split|10.99.0.0/24|fd00:99::/112"
     "NOMOBIKE|eap-nomobike|alice@nomobike.lab.test|eap-mschapv2|alice||split|10.99.0.0/24|fd00:99::/112"
+    "REAUTH|eap-reauth|alice@reauth.lab.test|eap-mschapv2|alice||split|10.99.0.0/24|fd00:99::/112"
 )
 LAB_EAP_PASSWORD=alice-lab-password
 

@@ -46,29 +46,29 @@ tun_tx_dropped() {
     [ -n "$dev" ] && in_client cat "/sys/class/net/$dev/statistics/tx_dropped" || echo 0
 }
 
-# The far end is not what is tested here: strongSwan's userspace ESP
-# (kernel-libipsec) reads its UDP socket in one thread and the iperf3 server
-# reads its own; on a loaded 2-core machine (tests/run soaks beside its fuzz
-# smoke and builds, other users run theirs) either may wait for the CPU
-# longer than the default 208 KiB receive buffer lasts (about 90 datagrams:
-# 45 ms at 20 Mbit/s), and iperf3 then counts datagrams lost there, not by
-# the client (measured: 11530 of 374999 lost in 180 s, 9014 at the gateway's
-# socket and 2517 at the iperf3 server's, none at the client). The receive
-# buffer cannot be raised for them (net.core.rmem_default is read-only in a
-# network namespace, neither has an option for it), so they get the CPU
-# first: nice -10 for every thread of the gateway's charon and for the
-# iperf3 server. The client keeps its priority: what it loses (its TUN
-# queue, its datapath's counters) is counted against it.
-stay_far_end() {
-    local pid t
-    for pid in "$(cat "$LAB_DIR/pid/charon-gw.pid")" "$(cat "$LAB_DIR/pid/iperf3.pid")"; do
-        for t in /proc/"$pid"/task/*; do
-            renice -n -10 -p "${t##*/}" >/dev/null || diag "renice ${t##*/} failed"
-        done
+# STAY_RT=1 (tests/run's soak, beside its fuzz smoke and builds): the
+# tunnel's processes get the CPU first. The far end of the tunnel is not
+# what is tested here: strongSwan's userspace ESP (kernel-libipsec) reads
+# its UDP socket in one thread and the iperf3 server reads its own, each
+# with the default 208 KiB receive buffer (about 90 datagrams: 45 ms at
+# 20 Mbit/s), which cannot be raised for them (net.core.rmem_default is
+# read-only in a network namespace, neither has an option for it). On this
+# 2-core machine a CPU-bound neighbour, even at nice 19, makes them (and the
+# client) wait longer than that, and iperf3 counts the datagrams their
+# sockets dropped (measured with the fuzz smoke at nice 19: lost at the
+# gateway's and the iperf3 server's sockets, none at the client; without
+# it, none at all). So while a soak runs, the gateway's charon (every
+# thread), both iperf3 and the client (every thread) run SCHED_RR priority 1:
+# CPU-bound work cannot delay them, and what is lost then is lost by the
+# rekeys or the datapath. The client's own drop counters and its TUN
+# queue's drops are reported either way.
+stay_rt() {
+    local pid
+    [ "${STAY_RT:-0}" = 1 ] || return 0
+    for pid in "$@"; do
+        chrt -a -r -p 1 "$pid" >/dev/null 2>&1 || diag "chrt -r 1 $pid failed"
     done
 }
-
-stay_far_end
 
 # soak NAME SECONDS: iperf3 through the tunnel for SECONDS, then the verdicts.
 soak() {
@@ -77,7 +77,10 @@ soak() {
     before=$(gw_rcvbuf_errors)
     lan0=$(rcvbuf_errors lan)
     tun0=$(tun_tx_dropped)
-    if ! in_client iperf3 -u -b "$STAY_RATE" -l 1200 -t "$secs" -c "$LAB_LAN_IP" --json \
+    stay_rt "$(cat "$LAB_DIR/pid/charon-gw.pid")" "$(cat "$LAB_DIR/pid/iperf3.pid")" "$E2E_PID"
+    local rt=
+    [ "${STAY_RT:-0}" = 1 ] && rt="chrt -r 1"
+    if ! in_client $rt iperf3 -u -b "$STAY_RATE" -l 1200 -t "$secs" -c "$LAB_LAN_IP" --json \
         >"$E2E_DIR/$name.iperf.json" 2>&1; then
         not_ok "$name: iperf3 through the tunnel for $secs s"
         diag "$(tail -n 5 "$E2E_DIR/$name.iperf.json")"

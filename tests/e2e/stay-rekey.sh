@@ -8,9 +8,11 @@
 #     about 25 s, IKE SA at about 50 s) against EAP_SPLIT.
 # Each runs iperf3 (UDP, STAY_RATE, default 2 Mbit/s) through the tunnel for
 # STAY_SOAK seconds (default 65; STAY_SOAK_OURS for case 2, default the same)
-# and reports the packets lost: iperf3 must report 0 lost (the gateway's own
-# UDP receive-buffer overflows are shown next to it, to tell where a loss
-# happened), and the client's own datapath must drop nothing. The rekeys
+# and reports the packets lost: iperf3 must report 0 lost (the drops at the
+# gateway's and the iperf3 server's UDP sockets and at the client's TUN
+# queue are shown next to it, to tell where a loss happened; the tunnel's
+# processes run SCHED_RR meanwhile, see STAY_RT below), and the client's own
+# datapath must drop nothing. The rekeys
 # the client observed are counted (CHILD and IKE SA, with a minimum for the
 # soak's length: the gateway's CHILD SA rekey comes every 20-25 s, its IKE
 # SA rekey every 55-60 s) and checked against the gateway's log. Then a clean
@@ -28,6 +30,7 @@ STAY_SOAK=${STAY_SOAK:-65}
 STAY_SOAK_OURS=${STAY_SOAK_OURS:-$STAY_SOAK}
 STAY_RATE=${STAY_RATE:-2M}
 STAY_CASES=${STAY_CASES:-REKEY OURS}
+STAY_RT=${STAY_RT:-1}
 
 e2e_setup
 tap_plan_lazy
@@ -46,8 +49,8 @@ tun_tx_dropped() {
     [ -n "$dev" ] && in_client cat "/sys/class/net/$dev/statistics/tx_dropped" || echo 0
 }
 
-# STAY_RT=1 (tests/run's soak, beside its fuzz smoke and builds): the
-# tunnel's processes get the CPU first. The far end of the tunnel is not
+# STAY_RT=1 (the default; 0 turns it off): the tunnel's processes get the
+# CPU first. The far end of the tunnel is not
 # what is tested here: strongSwan's userspace ESP (kernel-libipsec) reads
 # its UDP socket in one thread and the iperf3 server reads its own, each
 # with the default 208 KiB receive buffer (about 90 datagrams: 45 ms at

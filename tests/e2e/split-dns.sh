@@ -109,7 +109,8 @@ ip netns exec "$LAB_NS_CLIENT" unshare -m --propagation private \
         HOME_DNS="$LAB_HOME_ROUTER_IP" SYSTEMD_LOG_LEVEL=debug \
         sh "$RES/inner.sh" >"$RES/resolved.log" 2>&1 &
 RES_PID=$!
-MX_PIDS="$MX_PIDS $RES_PID"
+# Before its user is removed (userdel refuses while it runs).
+mx_at_exit "kill '$RES_PID' 2>/dev/null; sleep 0.5"
 if gdbus wait --system --timeout 20 org.freedesktop.resolve1; then
         ok "systemd-resolved runs in the client namespace, on tsunagud's bus"
 else

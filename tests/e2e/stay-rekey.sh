@@ -23,7 +23,9 @@
 # lab (STAY_LAB_PREFIX); with STAY_SAVE_DIR set, the client's output, the
 # gateway's log and iperf3's report of each case are kept there. The last
 # line of diagnostics ("figures: ...") sums up loss and rekey counts.
-LAB_PREFIX=${STAY_LAB_PREFIX:-sty-}
+# A prefix of its own per run: another worktree's run of this test must not
+# take this lab down (a fixed "sty-" did, mid-soak).
+LAB_PREFIX=${STAY_LAB_PREFIX:-sty$(printf '%s' "$$" | md5sum | cut -c1-3)-}
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/lib.sh"
 
 STAY_SOAK=${STAY_SOAK:-65}

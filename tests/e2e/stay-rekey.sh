@@ -52,8 +52,8 @@ tun_tx_dropped() {
 }
 
 # STAY_RT=1 (the default; 0 turns it off): the tunnel's processes get the
-# CPU first. The far end of the tunnel is not
-# what is tested here: strongSwan's userspace ESP (kernel-libipsec) reads
+# CPU first. The far end of the tunnel is not what is tested here:
+# strongSwan's userspace ESP (kernel-libipsec) reads
 # its UDP socket in one thread and the iperf3 server reads its own, each
 # with the default 208 KiB receive buffer (about 90 datagrams: 45 ms at
 # 20 Mbit/s), which cannot be raised for them (net.core.rmem_default is

@@ -25,12 +25,15 @@
 #      to the home router): no query leaves in clear;
 #   L5 a router advertisement (dnsmasq) brings global IPv6 to the client
 #      while the tunnel is IPv4-only: no IPv6 leaves in clear;
+#   L6 UDP 4500 black-holed at the home router until the client's dead peer
+#      detection fires: reconnecting, kill switch kept, nothing leaks while
+#      it retries; let through again: connected again by itself;
 #   L8 the client namespace's state (ip addr, routes and rules of both
 #      families, nft list ruleset, resolv.conf) is byte-identical before and
 #      after a session; the control is the same snapshot taken while connected.
-# Left for later (needs DPD/rekey/reconnect, issue 10): L6 UDP 4500
-# black-holed until DPD fires, L7 many rekeys, a link flap, a move to another
-# subnet. (L6's engine kill is in faults.sh.)
+# Elsewhere: L7 many rekeys (stay-rekey.sh, and its 10-minute soak in
+# tests/run), the engine killed (faults.sh); a link flap and a move to
+# another subnet (stay-move.sh, leaks-move.sh).
 LAB_PREFIX="tsl$(printf '%s' "$$" | md5sum | cut -c1-3)-"
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/lib-matrix.sh"
 command -v tcpdump >/dev/null 2>&1 || tap_skip_all "tcpdump not installed"
@@ -338,6 +341,85 @@ mx_traffic $L5_TARGETS
 mx_capture_stop
 check_case "L5 RA, IPv4-only tunnel" "$LAB_GW_IP" +
 l5_off
+
+# ------------------------------------------------------------------ L6 UDP 4500 black-holed
+# The home router drops NAT-T (UDP 4500, both ways) in its forward chain
+# mid-session: the client's liveness check (DPD 5 s, retransmissions 1 +
+# 1.8 + 3.24 s) declares the gateway dead and the session goes to
+# reconnecting with TUN, routes, DNS and kill switch kept; its reconnect
+# attempts (IKE_SA_INIT on UDP 500 is answered, IKE_AUTH on 4500 is not) go
+# on while traffic is sent; then the router lets 4500 through again and the
+# session must come back by itself. The capture runs all the while.
+L6_DPD=5
+mx_profile full-dpd EAP_FULL full "[crypto]" "dpd-interval = ${L6_DPD}s" \
+        "retransmit-timeout = 1s" "retransmit-tries = 2" || not_ok "import full-dpd"
+blackhole_on() {
+        in_nat nft add rule inet lab loss udp dport 4500 drop
+        in_nat nft add rule inet lab loss udp sport 4500 drop
+}
+blackhole_off() { in_nat nft flush chain inet lab loss; }
+mx_at_exit blackhole_off
+L6_TARGETS="$LAB_LAN_IP $TARGETS"
+if up full-dpd; then
+        SNAP_L6=$(mx_netstate)
+        log0=$(wc -l <"$TSUD_LOG")
+        mx_capture_start l6
+        # Traffic first: the liveness check counts from the last packet received.
+        in_client ping -c 1 -W 2 "$LAB_LAN_IP" >/dev/null 2>&1
+        blackhole_on
+        t0=$SECONDS
+        mx_traffic $L6_TARGETS # while the session still thinks it is connected
+        if mx_wait 45 mx_state_is full-dpd reconnecting; then
+                ok "L6: UDP 4500 black-holed at the home router: reconnecting after $((SECONDS - t0)) s (DPD $L6_DPD s)"
+        else
+                not_ok "L6: reconnecting once UDP 4500 is black-holed (state '$(mx_state full-dpd)')"
+                diag "$(tail -n +"$((log0 + 1))" "$TSUD_LOG" | tail -n 20)"
+        fi
+        tail -n +"$((log0 + 1))" "$TSUD_LOG" | grep -qE "is gone: no (usable )?answer to INFORMATIONAL" &&
+                ok "L6: the liveness check declared the gateway dead" ||
+                { not_ok "L6: the liveness check declared the gateway dead"; diag "$(tail -n +"$((log0 + 1))" "$TSUD_LOG" | tail -n 20)"; }
+        if in_client nft list tables | grep -q tsunagu && [ "$(mx_netstate)" = "$SNAP_L6" ]; then
+                ok "L6: reconnecting: kill switch, TUN, routes and DNS kept as they were"
+        else
+                not_ok "L6: reconnecting: kill switch, TUN, routes and DNS kept as they were"
+                diag "connected:" "$SNAP_L6" "reconnecting:" "$(mx_netstate)"
+        fi
+        mx_traffic $L6_TARGETS
+        in_client ping -c 3 -i 0.2 -W 1 "$LAB_LAN_IP" >/dev/null 2>&1 &&
+                not_ok "L6: reconnecting: a ping to the LAN must not get through" ||
+                ok "L6: reconnecting: a ping to the LAN does not get through"
+        # The reconnect attempts go on meanwhile (and fail at IKE_AUTH).
+        sleep 5
+        mx_traffic $L6_TARGETS
+        n=$(tail -n +"$((log0 + 1))" "$TSUD_LOG" | grep -c "reconnecting in")
+        if mx_state_is full-dpd reconnecting; then
+                ok "L6: still reconnecting $((SECONDS - t0)) s after the black hole began ($n attempts logged)"
+        else
+                not_ok "L6: still reconnecting while UDP 4500 is black-holed (state '$(mx_state full-dpd)')"
+        fi
+        blackhole_off
+        t1=$SECONDS
+        if mx_wait 90 mx_state_is full-dpd connected; then
+                ok "L6: UDP 4500 let through again: connected again by itself after $((SECONDS - t1)) s"
+        else
+                not_ok "L6: connected again by itself once UDP 4500 is let through (state '$(mx_state full-dpd)')"
+                diag "$(tail -n 30 "$TSUD_LOG")"
+        fi
+        tap_check "L6: traffic flows through the tunnel again" in_client ping -c 2 -i 0.2 -W 2 "$LAB_LAN_IP"
+        mx_traffic $L6_TARGETS
+        mx_capture_stop
+        check_case "L6 UDP 4500 black-holed" "$LAB_GW_IP" 0
+        n=$(mx_pcap_count "ether src $MX_CLIENT_MAC and udp and dst host $LAB_GW_IP and dst port 500")
+        [ "$n" -gt 0 ] && ok "L6: the reconnect attempts are on the wire ($n IKE packets to UDP 500)" ||
+                not_ok "L6: no reconnect attempt on the wire (is the capture working?)"
+        down full-dpd
+fi
+control_start l6c
+blackhole_on
+mx_traffic $L6_TARGETS
+mx_capture_stop
+blackhole_off
+check_case "L6 UDP 4500 black-holed" "$LAB_GW_IP" +
 
 now=$(mx_netstate)
 [ "$now" = "$BEFORE" ] && ok "nothing of tsunagu's left" || { not_ok "nothing of tsunagu's left"; diag "$now"; }

@@ -154,6 +154,16 @@ mx_gw_no_sa() { ! "$LAB" gw swanctl --list-sas 2>/dev/null | grep -q ESTABLISHED
 # mx_status_json: user A's `tsunagu status --json` into $TSUD_DIR/status.json.
 mx_status_json() { as "$TSUD_A" "$TSUNAGU" status --json >"$TSUD_DIR/status.json" 2>&1; }
 
+# mx_state NAME: the state of user A's session of profile NAME as
+# `tsunagu status --json` shows it ("none" without one).
+mx_state() {
+        as "$TSUD_A" "$TSUNAGU" status --json 2>/dev/null | "$PY" -c '
+import json, sys
+s = [x for x in json.load(sys.stdin)["sessions"] if x["profile"] == sys.argv[1]]
+print(s[0]["state"] if s else "none")' "$1" 2>/dev/null
+}
+mx_state_is() { [ "$(mx_state "$1")" = "$2" ]; }
+
 # tap_todo ok|not_ok DESCRIPTION: a TAP line for a known gap ("# TODO ..."
 # in the description): counted neither as a pass nor as a failure.
 tap_todo() {

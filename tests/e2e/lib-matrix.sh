@@ -239,12 +239,18 @@ mx_capture_stop() {
 # The packets the client may send on its physical interface with the kill
 # switch on: IKE/NAT-T to the gateway, DHCP, ARP, and IPv6 neighbour
 # discovery / router solicitation and MLD (link-local housekeeping).
+# MLD reports always carry a hop-by-hop header (Router Alert, RFC 3810 5),
+# so their ICMPv6 type is not at ip6[40] but behind that header: a link
+# coming up (a flap) sends some. Link-local housekeeping, allowed by the
+# kill switch (ff02::/16) like the rest of mx_allowed.
+MX_MLD_HBH="(ip6 and dst net ff02::/16 and ip6[6] == 0 and ip6[40] == 58 and ip6[41] == 0 and (ip6[48] == 143 or (ip6[48] >= 130 and ip6[48] <= 132)))"
 mx_allowed() {
         local gw=${1:-$LAB_GW_IP}
         echo "(udp and dst host $gw and (dst port 500 or dst port 4500))" \
                 "or arp or (udp and (port 67 or port 68))" \
                 "or (icmp6 and (ip6[40] >= 133 and ip6[40] <= 137))" \
-                "or (icmp6 and ip6[40] == 143) or (icmp6 and (ip6[40] >= 130 and ip6[40] <= 132))"
+                "or (icmp6 and ip6[40] == 143) or (icmp6 and (ip6[40] >= 130 and ip6[40] <= 132))" \
+                "or $MX_MLD_HBH"
 }
 
 # mx_leaks [GATEWAY]: the number of packets the client sent in the last

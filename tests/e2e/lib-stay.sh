@@ -127,17 +127,13 @@ st_ping_gap() {
 }
 
 # ------------------------------------------------------------------ leaks
-# MLD reports always carry a hop-by-hop header (Router Alert, RFC 3810 5),
-# so their ICMPv6 type is not at ip6[40], where mx_allowed (lib-matrix.sh)
-# looks: a link coming up sends some. Link-local housekeeping, allowed by the
-# kill switch (ff02::/16) like the rest of mx_allowed.
-ST_MLD_HBH="(ip6 and dst net ff02::/16 and ip6[6] == 0 and ip6[40] == 58 and ip6[41] == 0 and (ip6[48] == 143 or (ip6[48] >= 130 and ip6[48] <= 132)))"
 # st_leaks GATEWAY...: the number of packets the client sent in the last
-# capture (MX_PCAP) that are not allowed; the packets in $TSUD_DIR/leaks.txt.
+# capture (MX_PCAP) that are not allowed (mx_allowed of lib-matrix.sh, for
+# each gateway); the packets in $TSUD_DIR/leaks.txt.
 st_leaks() {
-        local allowed=$ST_MLD_HBH gw
+        local allowed="" gw
         for gw in "$@"; do
-                allowed="$allowed or ($(mx_allowed "$gw"))"
+                allowed="${allowed:+$allowed or }($(mx_allowed "$gw"))"
         done
         tcpdump -n -r "$MX_PCAP" "ether src $MX_CLIENT_MAC and not ($allowed)" 2>/dev/null \
                 >"$TSUD_DIR/leaks.txt"

@@ -140,7 +140,7 @@ void ipc_set_text(char *dst, size_t size, const char *s)
 /* RFC 1123 2.1 host names: labels of letters, digits and hyphens, 1..63
  * long, not starting or ending with a hyphen; 253 characters without the
  * optional final dot (RFC 1035 2.3.4). */
-bool ipc_fqdn_valid(const char *s)
+bool ipc_dns_name_valid(const char *s, bool underscore)
 {
         size_t n = strnlen(s, IPC_FQDN_MAX), label = 0;
 
@@ -160,7 +160,7 @@ bool ipc_fqdn_valid(const char *s)
                         continue;
                 }
                 if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                      c == '-'))
+                      c == '-' || (underscore && c == '_')))
                         return false;
                 if (c == '-' && label == 0)
                         return false;
@@ -168,6 +168,11 @@ bool ipc_fqdn_valid(const char *s)
                         return false;
         }
         return label > 0 && s[n - 1] != '-';
+}
+
+bool ipc_fqdn_valid(const char *s)
+{
+        return ipc_dns_name_valid(s, false);
 }
 
 /* ---------------------------------------------------------------- parse */

@@ -216,8 +216,11 @@ int ipc_build(const struct ipc_msg *m, uint8_t buf[static IPC_MAX_MSG]);
  * fits with its NUL, and replacing control characters with '?'. */
 void ipc_set_text(char *dst, size_t size, const char *s);
 
-/* Is s a host name as IPC_REDIRECT carries it (at most IPC_FQDN_MAX - 3
- * characters, an optional final dot)? */
+/* Is s a DNS name of at most 253 characters (an optional final dot; RFC
+ * 1035 2.3.4) made of RFC 1123 labels, with '_' in them too when underscore
+ * is set (DNS domains: "_srv.corp.test")? ipc_fqdn_valid: a host name as
+ * IPC_REDIRECT carries it. */
+bool ipc_dns_name_valid(const char *s, bool underscore);
 bool ipc_fqdn_valid(const char *s);
 
 /* Sends/receives one message on a SOCK_SEQPACKET socket. send: 0 or

@@ -114,29 +114,7 @@ static bool prefix_within(const struct ipc_prefix *inner, int outer_family,
 
 bool netcheck_domain_valid(const char *s)
 {
-        size_t len = strlen(s), label = 0;
-
-        if (len == 0 || len > 253 || (len == 1 && s[0] == '.'))
-                return false;
-        if (s[len - 1] == '.')
-                len--;
-        for (size_t i = 0; i < len; i++) {
-                char c = s[i];
-
-                if (c == '.') {
-                        if (label == 0 || s[i - 1] == '-')
-                                return false;
-                        label = 0;
-                        continue;
-                }
-                if (!g_ascii_isalnum(c) && c != '-' && c != '_')
-                        return false;
-                if (c == '-' && label == 0)
-                        return false;
-                if (++label > 63)
-                        return false;
-        }
-        return label > 0 && s[len - 1] != '-';
+        return ipc_dns_name_valid(s, true);
 }
 
 static int fail(char **ret_error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);

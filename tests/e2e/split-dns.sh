@@ -31,24 +31,8 @@ command -v tcpdump >/dev/null 2>&1 || tap_skip_all "tcpdump not installed"
 command -v dbus-monitor >/dev/null 2>&1 || tap_skip_all "dbus-monitor not installed"
 tap_require_lab
 
-RESOLVED=/lib/systemd/systemd-resolved
-RESOLVECTL=resolvectl
-if [ ! -x "$RESOLVED" ]; then
-        cache=$(realpath "${top_builddir:-.}")/tests/platform/resolved-root
-        if [ ! -x "$cache/lib/systemd/systemd-resolved" ]; then
-                rm -rf "$cache.dl"
-                mkdir -p "$cache.dl"
-                if ! (cd "$cache.dl" && apt-get download systemd-resolved >/dev/null 2>&1 &&
-                        dpkg-deb -x systemd-resolved_*.deb "$cache"); then
-                        rm -rf "$cache.dl"
-                        tap_skip_all "systemd-resolved is not installed and apt-get download systemd-resolved failed"
-                fi
-                rm -rf "$cache.dl"
-        fi
-        RESOLVED=$cache/lib/systemd/systemd-resolved
-        RESOLVECTL=$cache/usr/bin/resolvectl
-fi
-"$RESOLVED" --version >/dev/null 2>&1 || tap_skip_all "$RESOLVED does not run here (library mismatch?)"
+. "$top_srcdir/tests/lib/resolved.sh"
+resolved_locate
 
 mx_setup splitdns
 tap_plan_lazy

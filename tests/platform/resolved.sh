@@ -6,35 +6,15 @@
 # (dbus-daemon with a bus configuration of our own); the tool's
 # SetLinkDNS / SetLinkDomains / SetLinkDefaultRoute are read back with
 # resolvectl, and RevertLink (on revert, and from recovery after SIGKILL)
-# leaves the link as it was.
-#
-# The systemd-resolved package is not installed on the machine on purpose:
-# its postinst turns /etc/resolv.conf into a link to the stub resolver, which
-# would break name resolution where systemd is not PID 1. When
-# /lib/systemd/systemd-resolved is missing, the package is fetched with
-# "apt-get download" and unpacked (dpkg-deb -x) into the build tree instead.
+# leaves the link as it was. The binary comes from resolved_locate
+# (tests/lib/resolved.sh).
 . "${top_srcdir:-.}/tests/platform/lib.sh"
 plat_require
 command -v dbus-daemon >/dev/null || tap_skip_all "dbus-daemon missing"
 command -v unshare >/dev/null || tap_skip_all "unshare missing"
 
-RESOLVED=/lib/systemd/systemd-resolved
-RESOLVECTL=resolvectl
-if [ ! -x "$RESOLVED" ]; then
-        cache=$(realpath "${top_builddir:-.}")/tests/platform/resolved-root
-        if [ ! -x "$cache/lib/systemd/systemd-resolved" ]; then
-                mkdir -p "$cache.dl"
-                if ! (cd "$cache.dl" && apt-get download systemd-resolved >/dev/null 2>&1 &&
-                        dpkg-deb -x systemd-resolved_*.deb "$cache"); then
-                        rm -rf "$cache.dl"
-                        tap_skip_all "systemd-resolved is not installed and apt-get download systemd-resolved failed"
-                fi
-                rm -rf "$cache.dl"
-        fi
-        RESOLVED=$cache/lib/systemd/systemd-resolved
-        RESOLVECTL=$cache/usr/bin/resolvectl
-fi
-"$RESOLVED" --version >/dev/null 2>&1 || tap_skip_all "$RESOLVED does not run here (library mismatch?)"
+. "${top_srcdir:-.}/tests/lib/resolved.sh"
+resolved_locate
 
 NS=$(plat_netns resolved) || tap_skip_all "cannot create a network namespace"
 
